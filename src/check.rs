@@ -1,0 +1,128 @@
+//! `estiba check`: runs every step of a lesson headless, in order, and proves each outcome.
+
+use std::time::Instant;
+
+use serde::Serialize;
+
+use crate::docker::{Engine, Output, Session};
+use crate::lesson::{DockerCommand, Lesson};
+
+/// Result of a step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Every command did what the lesson expects.
+    Passed,
+    /// A command did not.
+    Failed,
+    /// Not run (an earlier step failed, or it has no commands).
+    Skipped,
+}
+
+/// One step's report.
+#[derive(Debug, Clone, Serialize)]
+pub struct StepReport {
+    /// Step title.
+    pub title: String,
+    /// Outcome.
+    pub status: Status,
+    /// Why, in Spanish.
+    pub detail: String,
+    /// Seconds spent.
+    #[serde(skip)]
+    pub seconds: f64,
+}
+
+/// The whole run.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// Lesson id.
+    pub lesson: String,
+    /// Steps in order.
+    pub steps: Vec<StepReport>,
+    /// Steps passed.
+    pub passed: usize,
+    /// Steps failed.
+    pub failed: usize,
+}
+
+/// Options of a check run.
+#[derive(Debug, Clone, Default)]
+pub struct CheckOptions {
+    /// Registry password for `login` (from `ESTIBA_REGISTRY_PASSWORD`).
+    pub password: Option<String>,
+}
+
+/// What the runner reports while it works.
+#[derive(Debug, Clone)]
+pub enum Event<'a> {
+    /// A command starts.
+    Command {
+        /// Its text as typed.
+        text: &'a str,
+    },
+    /// A command printed something.
+    Output(&'a Output),
+    /// A step ended.
+    Step {
+        /// 0-based index.
+        index: usize,
+        /// Its report.
+        report: &'a StepReport,
+    },
+}
+
+/// Runs every step of `lesson` in order; after a failed step the rest are skipped.
+pub async fn run(engine: &Engine, lesson: &Lesson, opts: &CheckOptions, mut on: impl FnMut(Event<'_>) + Send) -> Report {
+    let mut session = Session { lesson_id: lesson.id.clone(), root: lesson.root.clone(), ..Session::default() };
+    let mut steps = Vec::new();
+    let mut failed_at: Option<String> = None;
+    for (index, step) in lesson.steps.iter().enumerate() {
+        let started = Instant::now();
+        let (status, detail) = if let Some(title) = &failed_at {
+            (Status::Skipped, format!("no se ejecutó: falló el paso «{title}»"))
+        } else if step.commands.is_empty() {
+            (Status::Skipped, "sin órdenes que ejecutar".to_string())
+        } else {
+            let mut result = (Status::Passed, String::new());
+            for cmd in &step.commands {
+                on(Event::Command { text: &cmd.text });
+                session.input = cmd.input.clone();
+                if matches!(cmd.command, DockerCommand::Login(_)) {
+                    session.password = opts.password.clone();
+                }
+                let mut text = String::new();
+                let outcome = {
+                    let mut sink = |o: Output| {
+                        if let Output::Text { text: t, .. } = &o {
+                            text.push_str(t);
+                        }
+                        on(Event::Output(&o));
+                    };
+                    engine.execute(&cmd.command, &mut session, &mut sink).await
+                };
+                if let Err(why) = cmd.expect.verify(outcome.exit_code, &text) {
+                    let tail: Vec<&str> = text.lines().rev().filter(|l| !l.trim().is_empty()).take(3).collect();
+                    let tail = tail.into_iter().rev().collect::<Vec<_>>().join(" | ");
+                    let lost = if outcome.engine_lost { " (se perdió la conexión con el motor)" } else { "" };
+                    result =
+                        (Status::Failed, format!("`{}` (línea {}): {why}{lost}; salida: {tail}", cmd.text.replace('\n', " "), cmd.line));
+                    break;
+                }
+            }
+            if result.0 == Status::Passed {
+                result.1 = format!("{} órdenes como se esperaba", step.commands.len());
+            }
+            result
+        };
+        if status == Status::Failed {
+            failed_at = Some(step.title.clone());
+        }
+        let report = StepReport { title: step.title.clone(), status, detail, seconds: started.elapsed().as_secs_f64() };
+        on(Event::Step { index, report: &report });
+        steps.push(report);
+    }
+    let passed = steps.iter().filter(|s| s.status == Status::Passed).count();
+    let failed = steps.iter().filter(|s| s.status == Status::Failed).count();
+    Report { lesson: lesson.id.clone(), steps, passed, failed }
+}

@@ -1,0 +1,213 @@
+//! Command-line interface: `estiba`, `estiba check`, `estiba prepare`.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::check::{self, CheckOptions, Event, Status};
+use crate::docker::{self, Engine, Output, PrepareOptions, Stream};
+use crate::lesson::{self, Lesson, LoadOptions};
+
+/// Estiba: aprende seguridad de contenedores con una lección que se ejecuta de verdad.
+#[derive(Debug, Parser)]
+#[command(name = "estiba", version, about)]
+pub struct Args {
+    /// Qué hacer (sin subcomando: abre la lección).
+    #[command(subcommand)]
+    pub command: Option<Cmd>,
+    /// Registro para `$REGISTRY` (también ESTIBA_REGISTRY).
+    #[arg(long, global = true, env = "ESTIBA_REGISTRY")]
+    pub registry: Option<String>,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Cmd {
+    /// Ejecuta todos los pasos de la lección sin interfaz y comprueba cada resultado.
+    Check {
+        /// Archivo de la lección (por defecto, la lección incluida).
+        lesson: Option<PathBuf>,
+        /// Formato de salida.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// Muestra la salida de cada orden.
+        #[arg(short, long)]
+        verbose: bool,
+    },
+    /// Prepara las imágenes base de la lección (también sin conexión).
+    Prepare {
+        /// Archivo de la lección (por defecto, la lección incluida).
+        lesson: Option<PathBuf>,
+        /// Archivo `docker save` del instructor con las imágenes base.
+        #[arg(long)]
+        from: Option<PathBuf>,
+        /// No intentes descargar de un registro.
+        #[arg(long)]
+        offline: bool,
+    },
+    /// Imprime la lección en la terminal.
+    Show {
+        /// Archivo de la lección (por defecto, la lección incluida).
+        lesson: Option<PathBuf>,
+    },
+}
+
+/// Output format of `check`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Una línea por paso y un resumen.
+    Text,
+    /// JSON para máquinas.
+    Json,
+}
+
+/// The bundled lesson: `./lessons/cpp-seguro.md`, else the one next to the sources.
+pub fn default_lesson() -> PathBuf {
+    let local = PathBuf::from("lessons/cpp-seguro.md");
+    if local.exists() { local } else { PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("lessons/cpp-seguro.md") }
+}
+
+fn load(path: Option<PathBuf>, registry: Option<String>) -> Result<Lesson, ExitCode> {
+    let path = path.unwrap_or_else(default_lesson);
+    Lesson::load(&path, &LoadOptions { registry }).map_err(|e| {
+        eprintln!("Error en la lección:\n{e}");
+        ExitCode::from(2)
+    })
+}
+
+async fn connect() -> Result<Engine, ExitCode> {
+    Engine::connect().await.map_err(|e| {
+        eprintln!("{e}");
+        ExitCode::from(2)
+    })
+}
+
+/// Runs the CLI.
+pub async fn run(args: Args) -> ExitCode {
+    let result = match args.command {
+        Some(Cmd::Check { lesson, format, verbose }) => check_cmd(lesson, args.registry, format, verbose).await,
+        Some(Cmd::Prepare { lesson, from, offline }) => prepare_cmd(lesson, args.registry, from, offline).await,
+        Some(Cmd::Show { lesson }) => show_cmd(lesson, args.registry),
+        None => show_cmd(None, args.registry),
+    };
+    result.unwrap_or_else(|code| code)
+}
+
+fn show_cmd(path: Option<PathBuf>, registry: Option<String>) -> Result<ExitCode, ExitCode> {
+    let lesson = load(path, registry)?;
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{}\n", lesson.title);
+    for (i, step) in lesson.steps.iter().enumerate() {
+        let _ = writeln!(out, "── Paso {}/{}: {} ──\n{}\n", i + 1, lesson.steps.len(), step.title, step.markdown);
+    }
+    let _ = writeln!(out, "Ejecuta `estiba check` para comprobar toda la lección contra el motor de Docker.");
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn check_cmd(path: Option<PathBuf>, registry: Option<String>, format: Format, verbose: bool) -> Result<ExitCode, ExitCode> {
+    let lesson = load(path, registry)?;
+    let problems = lesson::assets::verify(&lesson);
+    if !problems.is_empty() {
+        for p in &problems {
+            eprintln!("{p}");
+        }
+        return Err(ExitCode::from(2));
+    }
+    let engine = connect().await?;
+    let text = format == Format::Text;
+    if text {
+        let info = engine.info().await.unwrap_or_default();
+        println!("Lección: {} ({})", lesson.title, lesson.path.display());
+        println!("Motor: Docker {} (API {}) en {}", info.version, info.api_version, engine.endpoint());
+        for base in lesson::assets::base_images(&lesson) {
+            match engine.base_origin(&base).await {
+                Some(o) => println!("Base {base}: {}", docker::describe_origin(&o)),
+                None => println!("Base {base}: falta; ejecuta `estiba prepare` (funciona sin conexión)"),
+            }
+        }
+        println!();
+    }
+    let opts = CheckOptions { password: std::env::var("ESTIBA_REGISTRY_PASSWORD").ok() };
+    let total = lesson.steps.len();
+    let started = std::time::Instant::now();
+    let report = check::run(&engine, &lesson, &opts, |ev| match ev {
+        Event::Command { text: t } if verbose && text => println!("$ {}", t.replace('\n', " ")),
+        Event::Output(Output::Text { text: t, stream }) if verbose && text => match stream {
+            Stream::Stdout => print!("{t}"),
+            Stream::Stderr => eprint!("{t}"),
+        },
+        Event::Step { index, report } if text => {
+            let mark = match report.status {
+                Status::Passed => "✔ superado",
+                Status::Failed => "✘ fallido ",
+                Status::Skipped => "· omitido ",
+            };
+            println!("{mark} {:>2}/{total} {} ({:.1} s) — {}", index + 1, report.title, report.seconds, report.detail);
+        }
+        _ => {}
+    })
+    .await;
+    if text {
+        println!(
+            "\n{} pasos: {} superados, {} fallidos, {} omitidos ({:.1} s)",
+            total,
+            report.passed,
+            report.failed,
+            total - report.passed - report.failed,
+            started.elapsed().as_secs_f64()
+        );
+    } else {
+        println!("{}", serde_json::to_string_pretty(&report).unwrap_or_default());
+    }
+    Ok(if report.failed == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+fn cache_dir() -> PathBuf {
+    if let Ok(dir) = std::env::var("ESTIBA_CACHE_DIR") {
+        return PathBuf::from(dir);
+    }
+    let root = std::env::var("USER").map(|u| u == "root").unwrap_or(false) || is_root();
+    if root {
+        PathBuf::from("/var/cache/estiba/standin")
+    } else {
+        let base = std::env::var("XDG_CACHE_HOME")
+            .map(PathBuf::from)
+            .unwrap_or_else(|_| PathBuf::from(std::env::var("HOME").unwrap_or_else(|_| ".".into())).join(".cache"));
+        base.join("estiba/standin")
+    }
+}
+
+fn is_root() -> bool {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("Uid:")).map(|l| l.split_whitespace().nth(1) == Some("0")))
+        .unwrap_or(false)
+}
+
+async fn prepare_cmd(path: Option<PathBuf>, registry: Option<String>, from: Option<PathBuf>, offline: bool) -> Result<ExitCode, ExitCode> {
+    let lesson = load(path, registry)?;
+    let engine = connect().await?;
+    let bases = lesson::assets::base_images(&lesson);
+    let opts = PrepareOptions { from, cache_dir: cache_dir(), lesson_id: lesson.id.clone(), offline };
+    let mut sink = |o: Output| {
+        if let Output::Text { text, .. } = o {
+            print!("{text}");
+            let _ = std::io::stdout().flush();
+        }
+    };
+    match engine.prepare(&bases, &opts, &mut sink).await {
+        Ok(done) => {
+            println!("\nImágenes base de «{}»:", lesson.title);
+            for b in done {
+                println!("  {}: {}", b.reference, docker::describe_origin(&b.origin));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            eprintln!("estiba prepare: {e}");
+            Ok(ExitCode::from(1))
+        }
+    }
+}

@@ -1,0 +1,279 @@
+//! `docker build` with the classic builder: a confined build context, the ownership label on every
+//! stage, no network, and the CLI's output.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use bollard::body_full;
+use bollard::query_parameters::{BuildImageOptions, BuilderVersion, TagImageOptions};
+use futures_util::StreamExt;
+
+use super::exec::{Sink, say};
+use super::format::human_size;
+use super::images::split_reference;
+use super::{Engine, EngineError, LESSON_LABEL, Session, Stream, daemon};
+use crate::lesson::assets::context_dir;
+use crate::lesson::command::Build;
+
+/// A packed build context.
+#[derive(Debug)]
+pub struct Context {
+    /// The tar archive.
+    pub tar: Vec<u8>,
+    /// Dockerfile path inside the archive.
+    pub dockerfile: String,
+}
+
+/// Packs the build context `b.context` (relative to `root`): refuses paths leaving `root` and
+/// symlinks pointing outside it, honours `.dockerignore`, and adds the ownership label after every
+/// `FROM` of the Dockerfile so that every stage's image carries it.
+pub fn pack(root: &Path, b: &Build, lesson_id: &str) -> Result<Context, EngineError> {
+    let dir = context_dir(root, &b.context).map_err(EngineError::Local)?;
+    let root_c = root
+        .canonicalize()
+        .map_err(|e| EngineError::Local(format!("no se puede abrir la carpeta de la lección {}: {e}", root.display())))?;
+    let dir_c =
+        dir.canonicalize().map_err(|_| EngineError::Local(format!("unable to prepare context: path \"{}\" not found", b.context)))?;
+    if !dir_c.starts_with(&root_c) {
+        return Err(EngineError::Local(format!("el contexto `{}` sale de la carpeta de la lección", b.context)));
+    }
+    let dockerfile = b.dockerfile.clone().unwrap_or_else(|| "Dockerfile".into());
+    let df_path = if b.dockerfile.is_some() { root.join(&dockerfile) } else { dir.join(&dockerfile) };
+    let df_c = df_path.canonicalize().map_err(|_| {
+        EngineError::Local(format!(
+            "unable to prepare context: unable to evaluate symlinks in Dockerfile path: lstat {}: no such file or directory",
+            df_path.display()
+        ))
+    })?;
+    let df_rel = df_c
+        .strip_prefix(&dir_c)
+        .map_err(|_| EngineError::Local(format!("el Dockerfile `{dockerfile}` debe estar dentro del contexto")))?
+        .to_string_lossy()
+        .to_string();
+    let ignore = Ignore::read(&dir_c);
+    let mut files = Vec::new();
+    walk(&dir_c, &dir_c, &root_c, &ignore, &mut files)?;
+    let mut builder = tar::Builder::new(Vec::new());
+    for rel in files {
+        let full = dir_c.join(&rel);
+        let rel_s = rel.to_string_lossy().to_string();
+        let data = std::fs::read(&full).map_err(|e| EngineError::Local(format!("no se puede leer {}: {e}", full.display())))?;
+        let data = if rel_s == df_rel { label_stages(&String::from_utf8_lossy(&data), lesson_id).into_bytes() } else { data };
+        let mut header = tar::Header::new_gnu();
+        header.set_size(data.len() as u64);
+        header.set_mode(mode(&full));
+        header.set_mtime(0);
+        header.set_cksum();
+        builder.append_data(&mut header, &rel_s, data.as_slice()).map_err(|e| EngineError::Local(e.to_string()))?;
+    }
+    let tar = builder.into_inner().map_err(|e| EngineError::Local(e.to_string()))?;
+    Ok(Context { tar, dockerfile: df_rel })
+}
+
+#[cfg(unix)]
+fn mode(p: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(p).map_or(0o644, |m| m.permissions().mode() & 0o7777)
+}
+
+#[cfg(not(unix))]
+fn mode(_: &Path) -> u32 {
+    0o644
+}
+
+fn walk(dir: &Path, base: &Path, root: &Path, ignore: &Ignore, files: &mut Vec<PathBuf>) -> Result<(), EngineError> {
+    let mut entries: Vec<_> =
+        std::fs::read_dir(dir).map_err(|e| EngineError::Local(format!("no se puede leer {}: {e}", dir.display())))?.flatten().collect();
+    entries.sort_by_key(|e| e.file_name());
+    for e in entries {
+        let path = e.path();
+        let rel = path.strip_prefix(base).unwrap_or(&path).to_path_buf();
+        if ignore.excludes(&rel) {
+            continue;
+        }
+        let meta = std::fs::symlink_metadata(&path).map_err(|e| EngineError::Local(e.to_string()))?;
+        if meta.file_type().is_symlink() {
+            let target =
+                path.canonicalize().map_err(|_| EngineError::Local(format!("enlace simbólico roto en el contexto: {}", rel.display())))?;
+            if !target.starts_with(root) {
+                return Err(EngineError::Local(format!(
+                    "el enlace simbólico `{}` apunta fuera de la lección ({}): no se empaqueta",
+                    rel.display(),
+                    target.display()
+                )));
+            }
+        }
+        if path.is_dir() {
+            walk(&path, base, root, ignore, files)?;
+        } else {
+            files.push(rel);
+        }
+    }
+    Ok(())
+}
+
+/// `.dockerignore` patterns: `*`/`?` globs per path component, `**`, `!` exceptions.
+struct Ignore {
+    rules: Vec<(bool, Vec<String>)>,
+}
+
+impl Ignore {
+    fn read(dir: &Path) -> Self {
+        let text = std::fs::read_to_string(dir.join(".dockerignore")).unwrap_or_default();
+        let rules = text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .map(|l| {
+                let (neg, pat) = match l.strip_prefix('!') {
+                    Some(p) => (true, p),
+                    None => (false, l),
+                };
+                (neg, pat.trim_start_matches('/').split('/').filter(|s| !s.is_empty() && *s != ".").map(String::from).collect())
+            })
+            .collect();
+        Self { rules }
+    }
+
+    fn excludes(&self, rel: &Path) -> bool {
+        let parts: Vec<String> = rel.iter().map(|p| p.to_string_lossy().to_string()).collect();
+        let mut excluded = false;
+        for (neg, pat) in &self.rules {
+            // A pattern matching a parent folder excludes everything below it.
+            if (1..=parts.len()).any(|n| path_match(pat, &parts[..n])) {
+                excluded = !neg;
+            }
+        }
+        excluded
+    }
+}
+
+fn path_match(pat: &[String], parts: &[String]) -> bool {
+    match (pat.first(), parts.first()) {
+        (None, None) => true,
+        (Some(p), _) if p == "**" => (0..=parts.len()).any(|k| path_match(&pat[1..], &parts[k..])),
+        (Some(p), Some(s)) => glob(p, s) && path_match(&pat[1..], &parts[1..]),
+        _ => false,
+    }
+}
+
+fn glob(p: &str, s: &str) -> bool {
+    let (p, s): (Vec<char>, Vec<char>) = (p.chars().collect(), s.chars().collect());
+    fn go(p: &[char], s: &[char]) -> bool {
+        match p.first() {
+            None => s.is_empty(),
+            Some('*') => (0..=s.len()).any(|k| go(&p[1..], &s[k..])),
+            Some('?') => !s.is_empty() && go(&p[1..], &s[1..]),
+            Some(c) => s.first() == Some(c) && go(&p[1..], &s[1..]),
+        }
+    }
+    go(&p, &s)
+}
+
+/// Adds `LABEL estiba.lesson="<id>"` after every `FROM` line, so each stage's image is Estiba's.
+pub fn label_stages(dockerfile: &str, lesson_id: &str) -> String {
+    let mut out = String::new();
+    for line in dockerfile.lines() {
+        out.push_str(line);
+        out.push('\n');
+        let t = line.trim_start();
+        if t.len() > 5 && t[..5].eq_ignore_ascii_case("FROM ") && !line.trim_end().ends_with('\\') {
+            out.push_str(&format!("LABEL {LESSON_LABEL}=\"{lesson_id}\"\n"));
+        }
+    }
+    out
+}
+
+/// Exit code the CLI returns for a failed build message.
+fn build_exit_code(message: &str) -> i64 {
+    message
+        .rsplit("returned a non-zero code: ")
+        .next()
+        .filter(|_| message.contains("returned a non-zero code: "))
+        .and_then(|c| c.trim().parse().ok())
+        .unwrap_or(1)
+}
+
+impl Engine {
+    pub(super) async fn build(&self, b: &Build, session: &Session, out: Sink<'_>) -> Result<i64, EngineError> {
+        let ctx = match pack(&session.root, b, &session.lesson_id) {
+            Ok(c) => c,
+            Err(EngineError::Local(m)) => {
+                say(out, Stream::Stderr, format!("{m}\n"));
+                return Ok(1);
+            }
+            Err(e) => return Err(e),
+        };
+        say(out, Stream::Stdout, format!("Sending build context to Docker daemon  {}\n", human_size(ctx.tar.len() as i64)));
+        let labels = HashMap::from([(LESSON_LABEL.to_string(), session.lesson_id.clone())]);
+        let opts = BuildImageOptions {
+            dockerfile: ctx.dockerfile,
+            t: b.tags.first().cloned(),
+            rm: true,
+            forcerm: true,
+            nocache: b.no_cache,
+            labels: Some(labels),
+            buildargs: Some(b.build_args.iter().cloned().collect()),
+            networkmode: Some("none".into()),
+            target: b.target.clone().unwrap_or_default(),
+            version: BuilderVersion::BuilderV1,
+            ..Default::default()
+        };
+        let mut stream = self.docker.build_image(opts, None, Some(body_full(ctx.tar.into())));
+        while let Some(item) = stream.next().await {
+            match item {
+                Ok(info) => {
+                    if let Some(s) = info.stream {
+                        say(out, Stream::Stdout, s);
+                    }
+                    if let Some(s) = info.status {
+                        say(out, Stream::Stdout, s + "\n");
+                    }
+                }
+                Err(e) => match daemon(e) {
+                    EngineError::Daemon(message) => {
+                        say(out, Stream::Stderr, format!("{message}\n"));
+                        return Ok(build_exit_code(&message));
+                    }
+                    other => return Err(other),
+                },
+            }
+        }
+        for extra in b.tags.iter().skip(1) {
+            let (repo, tag) = split_reference(extra);
+            if let Some(first) = b.tags.first() {
+                self.docker.tag_image(first, Some(TagImageOptions { repo: Some(repo), tag: Some(tag) })).await.map_err(daemon)?;
+                say(out, Stream::Stdout, format!("Successfully tagged {extra}\n"));
+            }
+        }
+        Ok(0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_stage_gets_the_label() {
+        let df = "FROM a AS build\nRUN x\nfrom scratch\nCOPY --from=build /x /\n";
+        let out = label_stages(df, "l");
+        assert_eq!(out.matches("LABEL estiba.lesson=\"l\"").count(), 2);
+        assert!(out.starts_with("FROM a AS build\nLABEL"));
+    }
+
+    #[test]
+    fn dockerignore_globs() {
+        let ig = Ignore { rules: vec![(false, vec!["*.o".into()]), (false, vec!["build".into()]), (true, vec!["keep.o".into()])] };
+        assert!(ig.excludes(Path::new("x.o")));
+        assert!(!ig.excludes(Path::new("keep.o")));
+        assert!(ig.excludes(Path::new("build/a.txt")));
+        assert!(!ig.excludes(Path::new("hola.cpp")));
+    }
+
+    #[test]
+    fn exit_code_of_failed_run() {
+        assert_eq!(build_exit_code("The command '/bin/sh -c exit 3' returned a non-zero code: 3"), 3);
+        assert_eq!(build_exit_code("pull access denied"), 1);
+    }
+}

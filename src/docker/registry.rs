@@ -1,0 +1,208 @@
+//! `login`, `push` and `pull`: credentials stay in memory and go only to the registry they are for.
+
+use std::time::Duration;
+
+use base64::Engine as _;
+use bollard::auth::DockerCredentials;
+use bollard::query_parameters::{CreateImageOptions, PushImageOptions};
+use futures_util::StreamExt;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use super::exec::{Sink, say};
+use super::images::split_reference;
+use super::{Credentials, Engine, EngineError, Output, Progress, Session, Stream, daemon};
+use crate::lesson::command::Login;
+
+/// Docker Hub's server name as the CLI uses it.
+pub const HUB: &str = "docker.io";
+
+/// Registry host of an image reference (`docker.io` when the first part is not a host).
+pub fn registry_of(image: &str) -> String {
+    match image.split_once('/') {
+        Some((first, _)) if first.contains('.') || first.contains(':') || first == "localhost" => first.to_string(),
+        _ => HUB.to_string(),
+    }
+}
+
+/// Whether `server` is on this machine (plain HTTP is used for it, as the engine does).
+pub fn is_loopback(server: &str) -> bool {
+    let host = server.rsplit_once(':').map_or(server, |(h, _)| h);
+    host == "localhost" || host.starts_with("127.") || host == "[::1]"
+}
+
+/// Status code of `GET http://server/v2/` with basic auth.
+pub async fn check_v2(server: &str, creds: &Credentials) -> Result<u16, String> {
+    let addr = if server.contains(':') { server.to_string() } else { format!("{server}:80") };
+    let token = base64::engine::general_purpose::STANDARD.encode(format!("{}:{}", creds.username, creds.password));
+    let request = format!("GET /v2/ HTTP/1.1\r\nHost: {server}\r\nAuthorization: Basic {token}\r\nConnection: close\r\n\r\n");
+    let io = async {
+        let mut s = tokio::net::TcpStream::connect(&addr).await?;
+        s.write_all(request.as_bytes()).await?;
+        let mut buf = Vec::new();
+        s.read_to_end(&mut buf).await?;
+        Ok::<_, std::io::Error>(buf)
+    };
+    let buf = tokio::time::timeout(Duration::from_secs(10), io)
+        .await
+        .map_err(|_| "sin respuesta en 10 s".to_string())?
+        .map_err(|e| e.to_string())?;
+    let head = String::from_utf8_lossy(&buf);
+    head.split_whitespace().nth(1).and_then(|c| c.parse().ok()).ok_or_else(|| "respuesta HTTP no válida".to_string())
+}
+
+impl Engine {
+    pub(super) async fn login(&self, l: &Login, session: &mut Session, out: Sink<'_>) -> Result<i64, EngineError> {
+        let server = l.server.clone().unwrap_or_else(|| HUB.to_string());
+        let Some(username) = l.username.clone() else {
+            say(out, Stream::Stderr, "Error: falta el usuario: usa `docker login SERVIDOR -u USUARIO --password-stdin`\n");
+            return Ok(1);
+        };
+        let Some(password) = session.password.take() else {
+            say(
+                out,
+                Stream::Stderr,
+                "Error: falta la contraseña del registro (Estiba la pide; en `estiba check`, define ESTIBA_REGISTRY_PASSWORD)\n",
+            );
+            return Ok(1);
+        };
+        let creds = Credentials { username, password };
+        if is_loopback(&server) {
+            match check_v2(&server, &creds).await {
+                Ok(200) => {}
+                Ok(401) => {
+                    say(
+                        out,
+                        Stream::Stderr,
+                        format!("Error response from daemon: login attempt to http://{server}/v2/ failed with status: 401 Unauthorized\n"),
+                    );
+                    return Ok(1);
+                }
+                Ok(code) => {
+                    say(
+                        out,
+                        Stream::Stderr,
+                        format!("Error response from daemon: login attempt to http://{server}/v2/ failed with status: {code}\n"),
+                    );
+                    return Ok(1);
+                }
+                Err(e) => {
+                    say(out, Stream::Stderr, format!("Error response from daemon: Get \"http://{server}/v2/\": {e}\n"));
+                    return Ok(1);
+                }
+            }
+        } else {
+            say(
+                out,
+                Stream::Stderr,
+                format!(
+                    "Aviso: Estiba solo comprueba por adelantado registros locales; {server} comprobará la contraseña al hacer push.\n"
+                ),
+            );
+        }
+        session.credentials.insert(server, creds);
+        say(out, Stream::Stdout, "Login Succeeded\n");
+        Ok(0)
+    }
+
+    pub(super) async fn push(&self, image: &str, session: &Session, out: Sink<'_>) -> Result<i64, EngineError> {
+        if !self.owned(image, session).await.unwrap_or(false) {
+            say(
+                out,
+                Stream::Stderr,
+                format!("Error: Estiba solo sube imágenes que ha creado esta lección; `{image}` no lleva su etiqueta o no existe\n"),
+            );
+            return Ok(1);
+        }
+        let server = registry_of(image);
+        let creds = session.credentials.get(&server).map(|c| DockerCredentials {
+            username: Some(c.username.clone()),
+            password: Some(c.password.clone()),
+            serveraddress: Some(server.clone()),
+            ..Default::default()
+        });
+        let (repo, tag) = split_reference(image);
+        let mut stream = self.docker.push_image(&repo, Some(PushImageOptions { tag: Some(tag.clone()), ..Default::default() }), creds);
+        let mut saw_digest = false;
+        while let Some(item) = stream.next().await {
+            match item {
+                Ok(info) => {
+                    let status = info.status.unwrap_or_default();
+                    match info.progress_detail.filter(|p| p.total.is_some()) {
+                        Some(p) => out(Output::Progress(Progress {
+                            id: repo.clone(),
+                            status,
+                            current: p.current.map(|c| c.max(0) as u64),
+                            total: p.total.map(|t| t.max(0) as u64),
+                        })),
+                        None if status.is_empty() || status == "Preparing" || status == "Waiting" => {}
+                        None => {
+                            saw_digest |= status.contains("digest: sha256:");
+                            say(out, Stream::Stdout, status + "\n");
+                        }
+                    }
+                }
+                Err(e) => {
+                    say(out, Stream::Stderr, format!("{}\n", daemon(e)));
+                    return Ok(1);
+                }
+            }
+        }
+        if !saw_digest {
+            let digests = self.docker.inspect_image(image).await.map_err(daemon)?.repo_digests.unwrap_or_default();
+            if let Some(d) = digests.iter().find(|d| d.starts_with(&format!("{repo}@"))) {
+                say(out, Stream::Stdout, format!("{tag}: digest: {}\n", d.split('@').nth(1).unwrap_or_default()));
+            }
+        }
+        Ok(0)
+    }
+
+    pub(super) async fn pull(&self, image: &str, session: &Session, out: Sink<'_>) -> Result<i64, EngineError> {
+        let server = registry_of(image);
+        let creds = session.credentials.get(&server).map(|c| DockerCredentials {
+            username: Some(c.username.clone()),
+            password: Some(c.password.clone()),
+            serveraddress: Some(server.clone()),
+            ..Default::default()
+        });
+        let reference = if image.contains('@') || image.rsplit('/').next().is_some_and(|l| l.contains(':')) {
+            image.to_string()
+        } else {
+            format!("{image}:latest")
+        };
+        let mut stream =
+            self.docker.create_image(Some(CreateImageOptions { from_image: Some(reference), ..Default::default() }), None, creds);
+        while let Some(item) = stream.next().await {
+            match item {
+                Ok(info) => {
+                    if let Some(status) = info.status.filter(|s| !s.is_empty()) {
+                        if info.progress_detail.is_some_and(|p| p.total.is_some()) {
+                            out(Output::Progress(Progress { id: info.id.unwrap_or_default(), status, current: None, total: None }));
+                        } else {
+                            let id = info.id.map(|i| format!("{i}: ")).unwrap_or_default();
+                            say(out, Stream::Stdout, format!("{id}{status}\n"));
+                        }
+                    }
+                }
+                Err(e) => {
+                    say(out, Stream::Stderr, format!("{}\n", daemon(e)));
+                    return Ok(1);
+                }
+            }
+        }
+        Ok(0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn registry_hosts() {
+        assert_eq!(registry_of("127.0.0.1:5000/estudiante/hola:2.0.0"), "127.0.0.1:5000");
+        assert_eq!(registry_of("estudiante/hola"), "docker.io");
+        assert_eq!(registry_of("hola"), "docker.io");
+        assert!(is_loopback("127.0.0.1:5000"));
+        assert!(!is_loopback("registry.example:5000"));
+    }
+}

@@ -1,0 +1,157 @@
+//! `docker run`: create (labelled, no network by default), attach, start, wait, remove.
+
+use std::collections::HashMap;
+
+use bollard::container::LogOutput;
+use bollard::models::{ContainerCreateBody, HostConfig};
+use bollard::query_parameters::{AttachContainerOptions, CreateContainerOptions, RemoveContainerOptions, WaitContainerOptions};
+use futures_util::StreamExt;
+use tokio::io::AsyncWriteExt;
+
+use super::exec::{Sink, say};
+use super::{Engine, EngineError, LESSON_LABEL, Outcome, Session, Stream, daemon, is_lost};
+use crate::lesson::command::Run;
+
+/// The container configuration Estiba creates for a `docker run`.
+pub fn container_config(r: &Run, lesson_id: &str) -> ContainerCreateBody {
+    let host = HostConfig {
+        network_mode: Some(r.network.clone().unwrap_or_else(|| "none".into())),
+        cap_add: (!r.cap_add.is_empty()).then(|| r.cap_add.clone()),
+        cap_drop: (!r.cap_drop.is_empty()).then(|| r.cap_drop.clone()),
+        privileged: Some(r.privileged),
+        readonly_rootfs: Some(r.read_only),
+        security_opt: (!r.security_opt.is_empty()).then(|| r.security_opt.clone()),
+        auto_remove: Some(false),
+        ..Default::default()
+    };
+    ContainerCreateBody {
+        image: Some(r.image.clone()),
+        cmd: (!r.args.is_empty()).then(|| r.args.clone()),
+        entrypoint: r.entrypoint.clone().map(|e| vec![e]),
+        user: r.user.clone(),
+        tty: Some(r.tty),
+        open_stdin: Some(r.interactive),
+        stdin_once: Some(r.interactive),
+        attach_stdin: Some(r.interactive),
+        attach_stdout: Some(true),
+        attach_stderr: Some(true),
+        env: (!r.env.is_empty()).then(|| r.env.clone()),
+        working_dir: r.workdir.clone(),
+        labels: Some(HashMap::from([(LESSON_LABEL.to_string(), lesson_id.to_string())])),
+        host_config: Some(host),
+        ..Default::default()
+    }
+}
+
+/// Exit code the docker CLI gives when a container cannot start.
+pub fn start_failure_code(message: &str) -> i64 {
+    if message.contains("executable file not found") || message.contains("no such file or directory") {
+        127
+    } else if message.contains("permission denied") {
+        126
+    } else {
+        125
+    }
+}
+
+impl Engine {
+    pub(super) async fn run(&self, r: &Run, session: &mut Session, out: Sink<'_>) -> Outcome {
+        if !r.volumes.is_empty() || !r.mounts.is_empty() || r.pid.is_some() || !r.devices.is_empty() {
+            say(
+                out,
+                Stream::Stderr,
+                "docker: Estiba no monta carpetas del anfitrión ni comparte sus procesos o dispositivos (-v, --mount, --pid, --device).\n",
+            );
+            return Outcome::code(125);
+        }
+        let config = container_config(r, &session.lesson_id);
+        let create = CreateContainerOptions { name: r.name.clone(), ..Default::default() };
+        let id = match self.docker.create_container(Some(create.clone()), config.clone()).await {
+            Ok(c) => c.id,
+            Err(e) => {
+                let e = daemon(e);
+                if let EngineError::Daemon(m) = &e
+                    && m.starts_with("No such image")
+                {
+                    say(out, Stream::Stderr, format!("Unable to find image '{}' locally\n", r.image));
+                    let pulled = self.pull(&r.image, session, out).await;
+                    if !matches!(pulled, Ok(0)) {
+                        return Outcome::code(125);
+                    }
+                    match self.docker.create_container(Some(create), config).await {
+                        Ok(c) => c.id,
+                        Err(e) => return fail_cli(out, daemon(e), 125),
+                    }
+                } else {
+                    return fail_cli(out, e, 125);
+                }
+            }
+        };
+        let outcome = self.attach_start_wait(&id, r, session, out).await;
+        let _ = self.docker.remove_container(&id, Some(RemoveContainerOptions { force: true, v: true, ..Default::default() })).await;
+        outcome
+    }
+
+    async fn attach_start_wait(&self, id: &str, r: &Run, session: &mut Session, out: Sink<'_>) -> Outcome {
+        let attach =
+            AttachContainerOptions { stream: true, stdin: r.interactive, stdout: true, stderr: true, logs: true, ..Default::default() };
+        let mut io = match self.docker.attach_container(id, Some(attach)).await {
+            Ok(io) => io,
+            Err(e) => return fail_cli(out, daemon(e), 125),
+        };
+        if let Err(e) = self.docker.start_container(id, None::<bollard::query_parameters::StartContainerOptions>).await {
+            let e = daemon(e);
+            let code = match &e {
+                EngineError::Daemon(m) => start_failure_code(m),
+                _ => 125,
+            };
+            return fail_cli(out, e, code);
+        }
+        if r.interactive {
+            // Scripted input, then end of input: Ctrl-D on a TTY (the line discipline turns it into
+            // EOF), a half-close otherwise.
+            let mut input = session.input.take().unwrap_or_default();
+            if r.tty {
+                input.push('\u{4}');
+            }
+            let _ = io.input.write_all(input.as_bytes()).await;
+            let _ = io.input.flush().await;
+            if !r.tty {
+                let _ = io.input.shutdown().await;
+            }
+        }
+        while let Some(chunk) = io.output.next().await {
+            match chunk {
+                Ok(LogOutput::StdErr { message }) => say(out, Stream::Stderr, String::from_utf8_lossy(&message)),
+                Ok(LogOutput::StdOut { message } | LogOutput::Console { message }) => {
+                    say(out, Stream::Stdout, String::from_utf8_lossy(&message))
+                }
+                Ok(LogOutput::StdIn { .. }) => {}
+                Err(e) => {
+                    let e = daemon(e);
+                    if is_lost(&e) {
+                        return fail_cli(out, e, 125);
+                    }
+                }
+            }
+        }
+        let mut wait = self.docker.wait_container(id, None::<WaitContainerOptions>);
+        match wait.next().await {
+            Some(Ok(w)) => Outcome::code(w.status_code),
+            Some(Err(bollard::errors::Error::DockerContainerWaitError { code, .. })) => Outcome::code(code),
+            Some(Err(e)) => fail_cli(out, daemon(e), 125),
+            None => Outcome::code(125),
+        }
+    }
+}
+
+/// Prints an engine error as `docker run` does and ends with `code`.
+fn fail_cli(out: Sink<'_>, e: EngineError, code: i64) -> Outcome {
+    let lost = is_lost(&e);
+    let text = match &e {
+        EngineError::Daemon(m) => format!("docker: Error response from daemon: {}.\nSee 'docker run --help'.\n", m.trim_end_matches('.')),
+        other => format!("docker: {other}\n"),
+    };
+    say(out, Stream::Stderr, text);
+    Outcome { exit_code: code, engine_lost: lost }
+}

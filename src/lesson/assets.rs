@@ -1,0 +1,126 @@
+//! The files a lesson shows and the build contexts it uses, checked against the lesson root.
+
+use std::path::{Component, Path, PathBuf};
+
+use super::{DockerCommand, Lesson, LessonError};
+
+/// Checks every `file=` / `excerpt=` block against its file, and that every build context exists
+/// inside the lesson root. Returns every problem found.
+pub fn verify(lesson: &Lesson) -> Vec<LessonError> {
+    let mut errors = Vec::new();
+    for step in &lesson.steps {
+        for f in &step.files {
+            let path = lesson.root.join(&f.path);
+            let err = |msg: String, hint: &str| LessonError::new(&lesson.path, f.line, 1, msg, hint);
+            match std::fs::read_to_string(&path) {
+                Err(e) => errors.push(err(
+                    format!("no se encuentra el archivo `{}`: {e}", path.display()),
+                    "crea el archivo o corrige la ruta de `file=`",
+                )),
+                Ok(disk) => {
+                    let disk = super::source::normalize(&disk);
+                    let ok = if f.excerpt { contains_lines(&disk, &f.content) } else { disk == f.content };
+                    if !ok {
+                        let what = if f.excerpt { "el extracto no aparece tal cual en" } else { "el bloque no coincide con" };
+                        errors.push(err(format!("{what} `{}`", f.path), "copia el contenido exacto del archivo en el bloque"));
+                    }
+                }
+            }
+        }
+        for cmd in &step.commands {
+            if let DockerCommand::Build(b) = &cmd.command {
+                match context_dir(&lesson.root, &b.context) {
+                    Ok(dir) if dir.is_dir() => {}
+                    Ok(dir) => errors.push(LessonError::new(
+                        &lesson.path,
+                        cmd.line,
+                        1,
+                        format!("no existe el contexto de construcción `{}`", dir.display()),
+                        "crea la carpeta en assets/ o corrige la ruta",
+                    )),
+                    Err(msg) => errors.push(LessonError::new(
+                        &lesson.path,
+                        cmd.line,
+                        1,
+                        msg,
+                        "el contexto debe ser una carpeta dentro de la lección",
+                    )),
+                }
+            }
+        }
+    }
+    errors
+}
+
+/// Resolves a build context written in a command against the lesson root, refusing absolute paths
+/// and `..` that leave it.
+pub fn context_dir(root: &Path, context: &str) -> Result<PathBuf, String> {
+    let rel = Path::new(context);
+    let mut depth = 0i32;
+    for c in rel.components() {
+        match c {
+            Component::Prefix(_) | Component::RootDir => return Err(format!("contexto absoluto `{context}` no permitido")),
+            Component::ParentDir => depth -= 1,
+            Component::Normal(_) => depth += 1,
+            Component::CurDir => {}
+        }
+        if depth < 0 {
+            return Err(format!("el contexto `{context}` sale de la carpeta de la lección"));
+        }
+    }
+    Ok(root.join(rel))
+}
+
+fn contains_lines(haystack: &str, excerpt: &str) -> bool {
+    let hay: Vec<&str> = haystack.lines().collect();
+    let ex: Vec<&str> = excerpt.lines().collect();
+    !ex.is_empty() && hay.windows(ex.len()).any(|w| w == ex.as_slice())
+}
+
+/// Base images the lesson needs but does not build: `FROM` images of its Dockerfiles and images it
+/// runs, minus what its own `build` steps produce and `scratch`. In order of first use.
+pub fn base_images(lesson: &Lesson) -> Vec<String> {
+    let mut built: Vec<String> = Vec::new();
+    let mut bases: Vec<String> = Vec::new();
+    let add = |image: &str, built: &[String], bases: &mut Vec<String>| {
+        let image = normalize_ref(image);
+        if image != "scratch" && !built.contains(&image) && !bases.contains(&image) {
+            bases.push(image);
+        }
+    };
+    for (_, cmd) in lesson.commands() {
+        match &cmd.command {
+            DockerCommand::Build(b) => {
+                let Ok(dir) = context_dir(&lesson.root, &b.context) else { continue };
+                let df = dir.join(b.dockerfile.as_deref().unwrap_or("Dockerfile"));
+                let text = std::fs::read_to_string(df).unwrap_or_default();
+                let mut stages: Vec<String> = Vec::new();
+                for line in text.lines() {
+                    let words: Vec<&str> = line.split_whitespace().collect();
+                    if words.first().is_some_and(|w| w.eq_ignore_ascii_case("FROM")) {
+                        let image = words.iter().skip(1).find(|w| !w.starts_with("--")).copied().unwrap_or_default();
+                        if !stages.iter().any(|s| s.eq_ignore_ascii_case(image)) {
+                            add(image, &built, &mut bases);
+                        }
+                        if let (Some(a), Some(name)) = (words.get(2), words.get(3))
+                            && a.eq_ignore_ascii_case("AS")
+                        {
+                            stages.push(name.to_string());
+                        }
+                    }
+                }
+                built.extend(b.tags.iter().map(|t| normalize_ref(t)));
+            }
+            DockerCommand::Run(r) => add(&r.image, &built, &mut bases),
+            DockerCommand::Tag { target, .. } => built.push(normalize_ref(target)),
+            _ => {}
+        }
+    }
+    bases
+}
+
+/// `name` → `name:latest`; references with a tag or digest unchanged.
+fn normalize_ref(r: &str) -> String {
+    let last = r.rsplit('/').next().unwrap_or(r);
+    if last.contains(':') || last.contains('@') || r == "scratch" { r.to_string() } else { format!("{r}:latest") }
+}

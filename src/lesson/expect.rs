@@ -1,0 +1,67 @@
+//! What a command is expected to do, and the check of an actual outcome against it.
+
+/// Expected exit status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitExpect {
+    /// Exactly this code.
+    Code(i64),
+    /// Any code.
+    Any,
+}
+
+/// The expected outcome of a `+run` command.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Expectation {
+    /// Expected exit status (default 0).
+    pub exit: ExitExpect,
+    /// Texts the output must contain.
+    pub contains: Vec<String>,
+    /// Texts the output must not contain.
+    pub rejects: Vec<String>,
+}
+
+impl Default for Expectation {
+    fn default() -> Self {
+        Self { exit: ExitExpect::Code(0), contains: Vec::new(), rejects: Vec::new() }
+    }
+}
+
+impl Expectation {
+    /// Whether this expectation describes a failure (non-zero exit).
+    pub fn expects_failure(&self) -> bool {
+        matches!(self.exit, ExitExpect::Code(c) if c != 0)
+    }
+
+    /// Checks an outcome; `Err` says, in Spanish, the first thing that does not match.
+    pub fn verify(&self, exit_code: i64, output: &str) -> Result<(), String> {
+        if let ExitExpect::Code(want) = self.exit
+            && want != exit_code
+        {
+            return Err(format!("terminó con código {exit_code}; se esperaba {want}"));
+        }
+        let output = output.replace("\r\n", "\n");
+        if let Some(missing) = self.contains.iter().find(|t| !output.contains(t.as_str())) {
+            return Err(format!("la salida no contiene «{}»", missing.escape_debug()));
+        }
+        if let Some(found) = self.rejects.iter().find(|t| output.contains(t.as_str())) {
+            return Err(format!("la salida contiene «{}», que no debería aparecer", found.escape_debug()));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn verify_reports_first_mismatch() {
+        let e = Expectation { exit: ExitExpect::Code(127), contains: vec!["not found".into()], rejects: vec!["Hola".into()] };
+        assert!(e.verify(127, "exec: \"sh\": executable file not found").is_ok());
+        assert_eq!(e.verify(0, "").unwrap_err(), "terminó con código 0; se esperaba 127");
+        assert!(e.verify(127, "nada").unwrap_err().contains("no contiene"));
+        assert!(e.verify(127, "not found Hola").unwrap_err().contains("no debería"));
+        let any = Expectation { exit: ExitExpect::Any, ..Expectation::default() };
+        assert!(any.verify(3, "").is_ok());
+    }
+}

@@ -1,0 +1,4 @@
+pub mod check;
+pub mod cli;
+pub mod docker;
+pub mod lesson;
