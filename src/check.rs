@@ -111,7 +111,10 @@ pub async fn run(engine: &Engine, lesson: &Lesson, opts: &CheckOptions, mut on: 
                 }
             }
             if result.0 == Status::Passed {
-                result.1 = format!("{} órdenes como se esperaba", step.commands.len());
+                result.1 = match step.commands.len() {
+                    1 => "1 orden como se esperaba".to_string(),
+                    n => format!("{n} órdenes como se esperaba"),
+                };
             }
             result
         };

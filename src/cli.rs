@@ -12,8 +12,10 @@ use crate::lesson::{self, Lesson, LoadOptions};
 
 /// Estiba: aprende seguridad de contenedores con una lección que se ejecuta de verdad.
 #[derive(Debug, Parser)]
-#[command(name = "estiba", version, about)]
+#[command(name = "estiba", version, about, args_conflicts_with_subcommands = true)]
 pub struct Args {
+    /// Lección que abrir (por defecto, la incluida).
+    pub lesson: Option<PathBuf>,
     /// Qué hacer (sin subcomando: abre la lección).
     #[command(subcommand)]
     pub command: Option<Cmd>,
@@ -46,6 +48,9 @@ pub enum Cmd {
         /// No intentes descargar de un registro.
         #[arg(long)]
         offline: bool,
+        /// Guarda después las imágenes base en este archivo (para repartirlo en clase).
+        #[arg(long, value_name = "ARCHIVO")]
+        save: Option<PathBuf>,
     },
     /// Imprime la lección en la terminal.
     Show {
@@ -88,9 +93,9 @@ async fn connect() -> Result<Engine, ExitCode> {
 pub async fn run(args: Args) -> ExitCode {
     let result = match args.command {
         Some(Cmd::Check { lesson, format, verbose }) => check_cmd(lesson, args.registry, format, verbose).await,
-        Some(Cmd::Prepare { lesson, from, offline }) => prepare_cmd(lesson, args.registry, from, offline).await,
+        Some(Cmd::Prepare { lesson, from, offline, save }) => prepare_cmd(lesson, args.registry, from, offline, save).await,
         Some(Cmd::Show { lesson }) => show_cmd(lesson, args.registry),
-        None => show_cmd(None, args.registry),
+        None => show_cmd(args.lesson, args.registry),
     };
     result.unwrap_or_else(|code| code)
 }
@@ -186,7 +191,13 @@ fn is_root() -> bool {
         .unwrap_or(false)
 }
 
-async fn prepare_cmd(path: Option<PathBuf>, registry: Option<String>, from: Option<PathBuf>, offline: bool) -> Result<ExitCode, ExitCode> {
+async fn prepare_cmd(
+    path: Option<PathBuf>,
+    registry: Option<String>,
+    from: Option<PathBuf>,
+    offline: bool,
+    save: Option<PathBuf>,
+) -> Result<ExitCode, ExitCode> {
     let lesson = load(path, registry)?;
     let engine = connect().await?;
     let bases = lesson::assets::base_images(&lesson);
@@ -202,6 +213,20 @@ async fn prepare_cmd(path: Option<PathBuf>, registry: Option<String>, from: Opti
             println!("\nImágenes base de «{}»:", lesson.title);
             for b in done {
                 println!("  {}: {}", b.reference, docker::describe_origin(&b.origin));
+            }
+            if let Some(file) = save {
+                match engine.save(&bases, &file).await {
+                    Ok(bytes) => println!(
+                        "Guardadas en {} ({}): repártelo y usa `estiba prepare --from {}`",
+                        file.display(),
+                        docker::format::human_size(bytes as i64),
+                        file.display()
+                    ),
+                    Err(e) => {
+                        eprintln!("estiba prepare: {e}");
+                        return Ok(ExitCode::from(1));
+                    }
+                }
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -1,3 +1,4 @@
+pub mod app;
 pub mod check;
 pub mod cli;
 pub mod docker;

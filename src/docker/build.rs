@@ -1,7 +1,6 @@
 //! `docker build` with the classic builder: a confined build context, the ownership label on every
 //! stage, no network, and the CLI's output.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use bollard::body_full;
@@ -11,7 +10,7 @@ use futures_util::StreamExt;
 use super::exec::{Sink, say};
 use super::format::human_size;
 use super::images::split_reference;
-use super::{Engine, EngineError, LESSON_LABEL, Session, Stream, daemon};
+use super::{CANCELLED, Engine, EngineError, LESSON_LABEL, Session, Stream, daemon};
 use crate::lesson::assets::context_dir;
 use crate::lesson::command::Build;
 
@@ -170,16 +169,27 @@ fn glob(p: &str, s: &str) -> bool {
     go(&p, &s)
 }
 
-/// Adds `LABEL estiba.lesson="<id>"` after every `FROM` line, so each stage's image is Estiba's.
+/// Adds `LABEL estiba.lesson="<id>"` at the end of every stage (before each later `FROM` and at the
+/// end), so each stage's image is Estiba's while the build cache of the stage's own instructions
+/// stays shared.
 pub fn label_stages(dockerfile: &str, lesson_id: &str) -> String {
+    let label = format!("LABEL {LESSON_LABEL}=\"{lesson_id}\"\n");
     let mut out = String::new();
+    let mut in_stage = false;
+    let mut continued = false;
     for line in dockerfile.lines() {
+        let t = line.trim_start();
+        let is_from = !continued && t.len() > 5 && t[..5].eq_ignore_ascii_case("FROM ");
+        if is_from && in_stage {
+            out.push_str(&label);
+        }
+        in_stage |= is_from;
+        continued = line.trim_end().ends_with('\\');
         out.push_str(line);
         out.push('\n');
-        let t = line.trim_start();
-        if t.len() > 5 && t[..5].eq_ignore_ascii_case("FROM ") && !line.trim_end().ends_with('\\') {
-            out.push_str(&format!("LABEL {LESSON_LABEL}=\"{lesson_id}\"\n"));
-        }
+    }
+    if in_stage {
+        out.push_str(&label);
     }
     out
 }
@@ -205,14 +215,12 @@ impl Engine {
             Err(e) => return Err(e),
         };
         say(out, Stream::Stdout, format!("Sending build context to Docker daemon  {}\n", human_size(ctx.tar.len() as i64)));
-        let labels = HashMap::from([(LESSON_LABEL.to_string(), session.lesson_id.clone())]);
         let opts = BuildImageOptions {
             dockerfile: ctx.dockerfile,
             t: b.tags.first().cloned(),
             rm: true,
             forcerm: true,
             nocache: b.no_cache,
-            labels: Some(labels),
             buildargs: Some(b.build_args.iter().cloned().collect()),
             networkmode: Some("none".into()),
             target: b.target.clone().unwrap_or_default(),
@@ -220,7 +228,15 @@ impl Engine {
             ..Default::default()
         };
         let mut stream = self.docker.build_image(opts, None, Some(body_full(ctx.tar.into())));
-        while let Some(item) = stream.next().await {
+        loop {
+            let item = tokio::select! {
+                i = stream.next() => i,
+                () = session.cancelled() => {
+                    say(out, Stream::Stderr, "\n^C construcción cancelada\n");
+                    return Ok(CANCELLED);
+                }
+            };
+            let Some(item) = item else { break };
             match item {
                 Ok(info) => {
                     if let Some(s) = info.stream {
@@ -259,7 +275,10 @@ mod tests {
         let df = "FROM a AS build\nRUN x\nfrom scratch\nCOPY --from=build /x /\n";
         let out = label_stages(df, "l");
         assert_eq!(out.matches("LABEL estiba.lesson=\"l\"").count(), 2);
-        assert!(out.starts_with("FROM a AS build\nLABEL"));
+        assert_eq!(
+            out,
+            "FROM a AS build\nRUN x\nLABEL estiba.lesson=\"l\"\nfrom scratch\nCOPY --from=build /x /\nLABEL estiba.lesson=\"l\"\n"
+        );
     }
 
     #[test]

@@ -130,7 +130,7 @@ impl Engine {
     }
 
     /// Whether `image` carries this lesson's label.
-    pub(super) async fn owned(&self, image: &str, session: &Session) -> Result<bool, EngineError> {
+    pub(super) async fn is_owned(&self, image: &str, session: &Session) -> Result<bool, EngineError> {
         let i = self.docker.inspect_image(image).await.map_err(daemon)?;
         let labels = i.config.and_then(|c| c.labels).unwrap_or_default();
         Ok(labels.get(LESSON_LABEL) == Some(&session.lesson_id))
@@ -139,7 +139,7 @@ impl Engine {
     pub(super) async fn rmi(&self, images: &[String], force: bool, session: &Session, out: Sink<'_>) -> Result<i64, EngineError> {
         let mut code = 0;
         for image in images {
-            match self.owned(image, session).await {
+            match self.is_owned(image, session).await {
                 Ok(true) => {}
                 Ok(false) => {
                     say(

@@ -5,6 +5,8 @@ mod build;
 mod exec;
 pub mod format;
 mod images;
+mod interactive;
+mod inventory;
 mod prepare;
 mod registry;
 mod run;
@@ -15,6 +17,8 @@ use std::time::Duration;
 
 use bollard::Docker;
 
+pub use interactive::{ShellControl, ShellHandle};
+pub use inventory::{ImageInfo, Owned};
 pub use prepare::{BaseImage, BaseOrigin, PrepareOptions, describe as describe_origin};
 
 /// Label carried by everything Estiba creates: `estiba.lesson=<lesson id>`.
@@ -67,7 +71,12 @@ pub enum Output {
     },
     /// Progress of a layer (push, pull) or a stage (prepare).
     Progress(Progress),
+    /// Raw bytes from an interactive container's TTY, for a terminal emulator.
+    Tty(Vec<u8>),
 }
+
+/// Exit code of a command cancelled by the learner (as for Ctrl-C in a shell).
+pub const CANCELLED: i64 = 130;
 
 /// Progress of one item.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -126,6 +135,20 @@ pub struct Session {
     pub password: Option<String>,
     /// Scripted stdin for the next interactive command.
     pub input: Option<String>,
+    /// Cancellation signal for the running command: it flips to `true` on Esc or quit.
+    pub cancel: Option<tokio::sync::watch::Receiver<bool>>,
+}
+
+impl Session {
+    /// Resolves when the running command has been cancelled (never, without a signal).
+    pub async fn cancelled(&self) {
+        match self.cancel.clone() {
+            Some(mut rx) => {
+                let _ = rx.wait_for(|c| *c).await;
+            }
+            None => std::future::pending().await,
+        }
+    }
 }
 
 /// Engine identity for the status bar and `version`.

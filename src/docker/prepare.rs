@@ -141,7 +141,7 @@ impl Engine {
     }
 
     async fn standin(&self, reference: &str, opts: &PrepareOptions, out: Sink<'_>) -> Result<BaseOrigin, EngineError> {
-        let (repo, tag) = split_reference(reference);
+        let (repo, _) = split_reference(reference);
         if repo != "ubuntu" && repo != "debian" {
             return Err(EngineError::Local(format!(
                 "{reference}: sin registro no sé construir una sustituta; pide a tu instructor un archivo `docker save` y usa `estiba prepare --from imagenes.tar`"
@@ -167,21 +167,48 @@ impl Engine {
             format!("LABEL {STANDIN_LABEL}={label_value}"),
             "CMD [\"bash\"]".to_string(),
         ];
-        let body = body_try_stream(file_chunks(&tar)?);
+        self.import_rootfs(file_chunks(&tar)?, reference, changes, &note).await?;
+        say(out, Stream::Stdout, format!("{reference}: lista (sustituta: {note})\n"));
+        Ok(BaseOrigin::StandIn(label_value))
+    }
+}
+
+impl Engine {
+    /// `docker import`: makes image `reference` from a root filesystem tar, with Dockerfile
+    /// `changes` (`LABEL …`, `CMD …`) and a comment.
+    pub async fn import_rootfs<S>(&self, tar: S, reference: &str, changes: Vec<String>, comment: &str) -> Result<(), EngineError>
+    where
+        S: futures_util::Stream<Item = Result<bytes::Bytes, std::io::Error>> + Send + 'static,
+    {
+        let (repo, tag) = split_reference(reference);
         let options = CreateImageOptions {
             from_src: Some("-".into()),
             repo: Some(repo),
             tag: Some(tag),
             changes,
-            message: Some(note.clone()),
+            message: Some(comment.to_string()),
             ..Default::default()
         };
-        let mut s = self.docker.create_image(Some(options), Some(body), None);
+        let mut s = self.docker.create_image(Some(options), Some(body_try_stream(tar)), None);
         while let Some(item) = s.next().await {
             item.map_err(daemon)?;
         }
-        say(out, Stream::Stdout, format!("{reference}: lista (sustituta: {note})\n"));
-        Ok(BaseOrigin::StandIn(label_value))
+        Ok(())
+    }
+
+    /// `docker save`: writes `references` to a tar archive at `path` (for `prepare --from`).
+    pub async fn save(&self, references: &[String], path: &Path) -> Result<u64, EngineError> {
+        use std::io::Write;
+        let refs: Vec<&str> = references.iter().map(String::as_str).collect();
+        let mut file = std::fs::File::create(path).map_err(|e| EngineError::Local(format!("no se puede crear {}: {e}", path.display())))?;
+        let mut written = 0u64;
+        let mut s = self.docker.export_images(&refs);
+        while let Some(chunk) = s.next().await {
+            let chunk = chunk.map_err(daemon)?;
+            file.write_all(&chunk).map_err(|e| EngineError::Local(e.to_string()))?;
+            written += chunk.len() as u64;
+        }
+        Ok(written)
     }
 }
 

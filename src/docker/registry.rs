@@ -105,7 +105,7 @@ impl Engine {
     }
 
     pub(super) async fn push(&self, image: &str, session: &Session, out: Sink<'_>) -> Result<i64, EngineError> {
-        if !self.owned(image, session).await.unwrap_or(false) {
+        if !self.is_owned(image, session).await.unwrap_or(false) {
             say(
                 out,
                 Stream::Stderr,

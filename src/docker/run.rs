@@ -9,7 +9,7 @@ use futures_util::StreamExt;
 use tokio::io::AsyncWriteExt;
 
 use super::exec::{Sink, say};
-use super::{Engine, EngineError, LESSON_LABEL, Outcome, Session, Stream, daemon, is_lost};
+use super::{CANCELLED, Engine, EngineError, LESSON_LABEL, Outcome, Session, Stream, daemon, is_lost};
 use crate::lesson::command::Run;
 
 /// The container configuration Estiba creates for a `docker run`.
@@ -120,7 +120,15 @@ impl Engine {
                 let _ = io.input.shutdown().await;
             }
         }
-        while let Some(chunk) = io.output.next().await {
+        loop {
+            let chunk = tokio::select! {
+                c = io.output.next() => c,
+                () = session.cancelled() => {
+                    say(out, Stream::Stderr, "\n^C cancelado: se detiene y se borra el contenedor\n");
+                    return Outcome::code(CANCELLED);
+                }
+            };
+            let Some(chunk) = chunk else { break };
             match chunk {
                 Ok(LogOutput::StdErr { message }) => say(out, Stream::Stderr, String::from_utf8_lossy(&message)),
                 Ok(LogOutput::StdOut { message } | LogOutput::Console { message }) => {

@@ -1,0 +1,122 @@
+//! What can happen to the app (actions) and what the app asks the outside world to do (effects).
+
+use crossterm::event::{KeyEvent, MouseEvent};
+
+use crate::docker::{EngineInfo, Outcome, Output};
+use crate::lesson::DockerCommand;
+
+/// Identifies one run of a command.
+pub type RunId = u64;
+
+/// Something that happened: a key, a resize, or news from background work.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// A key was pressed (mapped to another action according to the current mode).
+    Key(KeyEvent),
+    /// A mouse event (the wheel scrolls).
+    Mouse(MouseEvent),
+    /// Go to the next step.
+    NextStep,
+    /// Go to the previous step.
+    PrevStep,
+    /// Go to step `n` (0-based).
+    GoToStep(usize),
+    /// Scroll the focused pane up by this many lines.
+    ScrollUp(u16),
+    /// Scroll the focused pane down by this many lines.
+    ScrollDown(u16),
+    /// The mouse wheel turned over `column`.
+    Wheel {
+        /// Column of the pointer.
+        column: u16,
+        /// Towards the top.
+        up: bool,
+    },
+    /// Scroll the output to its end and follow new lines.
+    FollowTail,
+    /// Move focus between the lesson pane and the run pane.
+    ToggleFocus,
+    /// Select the previous command of the step.
+    SelectPrev,
+    /// Select the next command of the step.
+    SelectNext,
+    /// Run the selected command.
+    RunSelected,
+    /// Cancel the running command, or close the open overlay.
+    Cancel,
+    /// Show or hide the outline of steps.
+    ToggleOutline,
+    /// Show or hide the help overlay.
+    ToggleHelp,
+    /// Quit Estiba (cancelling what runs).
+    Quit,
+    /// The terminal now has this many columns and rows.
+    Resize(u16, u16),
+    /// The pane sizes after a draw: lesson lines rendered, lesson pane height.
+    LessonMetrics {
+        /// Lines the current step renders to.
+        lines: u16,
+        /// Rows of the lesson pane.
+        height: u16,
+    },
+    /// The engine answered.
+    EngineFound(EngineInfo),
+    /// The engine cannot be reached.
+    EngineLost {
+        /// Socket or `DOCKER_HOST` tried.
+        endpoint: String,
+        /// Why.
+        reason: String,
+    },
+    /// A run started in the engine.
+    Started(RunId),
+    /// A run reported output.
+    Output(RunId, Output),
+    /// A run ended.
+    Finished(RunId, Outcome),
+    /// Bytes the learner typed in the interactive shell, to forward.
+    ShellKey(Vec<u8>),
+    /// Leave the interactive shell (stops its container).
+    LeaveShell,
+    /// A character typed in the password prompt.
+    PromptChar(char),
+    /// Backspace in the password prompt.
+    PromptBackspace,
+    /// Enter in the password prompt.
+    PromptSubmit,
+    /// Time passes while a command runs (updates elapsed time).
+    Tick,
+}
+
+/// Work the app asks the runtime to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    /// Run a command through the engine.
+    Run {
+        /// Run id to report with.
+        run: RunId,
+        /// The command.
+        command: DockerCommand,
+        /// Password for a `login`.
+        password: Option<String>,
+    },
+    /// Run an interactive command with a TTY of (rows, columns).
+    RunShell {
+        /// Run id to report with.
+        run: RunId,
+        /// The command.
+        command: DockerCommand,
+        /// TTY size.
+        size: (u16, u16),
+    },
+    /// Cancel a run (stops and removes its container).
+    Cancel(RunId),
+    /// Send bytes to the interactive shell.
+    ShellInput(RunId, Vec<u8>),
+    /// The shell pane has a new size (rows, columns).
+    ShellResize(RunId, u16, u16),
+    /// Try to reach the engine again.
+    Reconnect,
+    /// Leave the program.
+    Quit,
+}

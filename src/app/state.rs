@@ -1,0 +1,260 @@
+//! The app's state: a plain model of the lesson, the learner's position and every run.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use crate::docker::{EngineInfo, Progress};
+use crate::lesson::Lesson;
+
+use super::action::RunId;
+use super::output::{DEFAULT_MAX_LINES, OutputBuffer};
+
+/// Which pane has the keyboard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Focus {
+    /// The lesson text.
+    #[default]
+    Lesson,
+    /// The commands and their output.
+    Run,
+}
+
+/// Where the engine stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EngineState {
+    /// Not known yet.
+    Connecting,
+    /// Answering.
+    Connected(EngineInfo),
+    /// Not answering.
+    Unavailable {
+        /// Socket or `DOCKER_HOST` tried.
+        endpoint: String,
+        /// Why.
+        reason: String,
+    },
+}
+
+/// Life of a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunStatus {
+    /// Asked for, not started yet.
+    Queued,
+    /// In the engine.
+    Running,
+    /// Ended as the lesson expects.
+    Passed,
+    /// Ended otherwise.
+    Failed,
+    /// Stopped by the learner.
+    Cancelled,
+}
+
+/// State of a step, for the outline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StepState {
+    /// Nothing run yet.
+    Pending,
+    /// A command runs.
+    Running,
+    /// Every command passed.
+    Passed,
+    /// A command failed.
+    Failed,
+}
+
+/// One run of one command.
+#[derive(Debug, Clone)]
+pub struct RunRecord {
+    /// Id.
+    pub id: RunId,
+    /// Step index.
+    pub step: usize,
+    /// Command index in the step.
+    pub command: usize,
+    /// Status.
+    pub status: RunStatus,
+    /// Output so far.
+    pub output: OutputBuffer,
+    /// When it started.
+    pub started: Option<Instant>,
+    /// Time spent (updated while running).
+    pub elapsed: Duration,
+    /// Exit code once ended.
+    pub exit_code: Option<i64>,
+    /// Why it failed, against the lesson's expectation.
+    pub why: Option<String>,
+    /// `Step k/N` of a build.
+    pub build_step: Option<(u32, u32)>,
+    /// Latest progress (push bytes, prepare stages).
+    pub progress: Option<Progress>,
+    /// Cancel was asked.
+    pub cancel_requested: bool,
+}
+
+impl RunRecord {
+    /// A queued run.
+    pub fn new(id: RunId, step: usize, command: usize, max_lines: usize) -> Self {
+        Self {
+            id,
+            step,
+            command,
+            status: RunStatus::Queued,
+            output: OutputBuffer::new(max_lines),
+            started: None,
+            elapsed: Duration::ZERO,
+            exit_code: None,
+            why: None,
+            build_step: None,
+            progress: None,
+            cancel_requested: false,
+        }
+    }
+}
+
+/// An open interactive shell.
+pub struct ShellView {
+    /// The run it belongs to.
+    pub run: RunId,
+    /// Terminal emulation of the container's TTY.
+    pub parser: vt100::Parser,
+}
+
+impl std::fmt::Debug for ShellView {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "ShellView({})", self.run)
+    }
+}
+
+/// A password being typed for a `docker login`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PasswordPrompt {
+    /// Registry.
+    pub server: String,
+    /// User.
+    pub username: String,
+    /// What was typed (never shown).
+    pub typed: String,
+    /// The command waiting for it (step, command index).
+    pub pending: (usize, usize),
+}
+
+/// What covers the panes.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Overlay {
+    /// Nothing.
+    #[default]
+    None,
+    /// Key help.
+    Help,
+    /// List of steps; the cursor is on a step.
+    Outline {
+        /// Highlighted step.
+        cursor: usize,
+    },
+    /// Password prompt.
+    Password(PasswordPrompt),
+}
+
+/// The whole app.
+#[derive(Debug)]
+pub struct App {
+    /// The lesson.
+    pub lesson: Lesson,
+    /// Current step.
+    pub step: usize,
+    /// Focused pane.
+    pub focus: Focus,
+    /// First lesson line shown.
+    pub lesson_scroll: u16,
+    /// Lines of the current step and rows of its pane (from the last draw).
+    pub lesson_metrics: (u16, u16),
+    /// Selected command per step.
+    pub selected: Vec<usize>,
+    /// Latest run of each (step, command).
+    pub runs: HashMap<(usize, usize), RunRecord>,
+    /// The run in progress.
+    pub running: Option<RunId>,
+    /// Next run id.
+    pub next_id: RunId,
+    /// Engine state.
+    pub engine: EngineState,
+    /// Overlay.
+    pub overlay: Overlay,
+    /// Open interactive shell.
+    pub shell: Option<ShellView>,
+    /// Terminal size (columns, rows).
+    pub size: (u16, u16),
+    /// Lines scrolled back from the end of the output (0 follows the tail).
+    pub output_back: u16,
+    /// Quit was asked.
+    pub quit: bool,
+    /// A short message for the status bar.
+    pub notice: Option<String>,
+    /// Output lines kept per command.
+    pub max_lines: usize,
+    /// Registry password from `ESTIBA_REGISTRY_PASSWORD`, if set.
+    pub password_env: Option<String>,
+}
+
+impl App {
+    /// A fresh app on step 1 of `lesson`.
+    pub fn new(lesson: Lesson) -> Self {
+        let steps = lesson.steps.len();
+        Self {
+            lesson,
+            step: 0,
+            focus: Focus::Lesson,
+            lesson_scroll: 0,
+            lesson_metrics: (0, 0),
+            selected: vec![0; steps],
+            runs: HashMap::new(),
+            running: None,
+            next_id: 1,
+            engine: EngineState::Connecting,
+            overlay: Overlay::None,
+            shell: None,
+            size: (100, 30),
+            output_back: 0,
+            quit: false,
+            notice: None,
+            max_lines: DEFAULT_MAX_LINES,
+            password_env: None,
+        }
+    }
+
+    /// The selected command index of the current step.
+    pub fn selected_command(&self) -> usize {
+        self.selected.get(self.step).copied().unwrap_or(0)
+    }
+
+    /// The run of `(step, command)`, if any.
+    pub fn run_of(&self, step: usize, command: usize) -> Option<&RunRecord> {
+        self.runs.get(&(step, command))
+    }
+
+    /// The record of run `id`.
+    pub fn record_mut(&mut self, id: RunId) -> Option<&mut RunRecord> {
+        self.runs.values_mut().find(|r| r.id == id)
+    }
+
+    /// The state of step `i` for the outline.
+    pub fn step_state(&self, i: usize) -> StepState {
+        let n = self.lesson.steps.get(i).map_or(0, |s| s.commands.len());
+        let statuses: Vec<Option<RunStatus>> = (0..n).map(|c| self.run_of(i, c).map(|r| r.status)).collect();
+        if statuses.iter().any(|s| matches!(s, Some(RunStatus::Running | RunStatus::Queued))) {
+            StepState::Running
+        } else if statuses.iter().any(|s| matches!(s, Some(RunStatus::Failed))) {
+            StepState::Failed
+        } else if n > 0 && statuses.iter().all(|s| matches!(s, Some(RunStatus::Passed))) {
+            StepState::Passed
+        } else {
+            StepState::Pending
+        }
+    }
+
+    /// Whether the engine answers.
+    pub fn engine_ready(&self) -> bool {
+        matches!(self.engine, EngineState::Connected(_))
+    }
+}

@@ -1,0 +1,327 @@
+//! `update(app, action) -> effects`: the only place the app's state changes.
+
+use std::time::Instant;
+
+use crate::docker::{CANCELLED, Output};
+use crate::lesson::DockerCommand;
+
+use super::action::{Action, Effect, RunId};
+use super::keys::{map_key, map_mouse};
+use super::layout::{screen, shell_size};
+use super::state::{App, EngineState, Focus, Overlay, PasswordPrompt, RunRecord, RunStatus, ShellView};
+
+/// Applies `action` to `app` and returns the work to do outside.
+pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
+    match action {
+        Action::Key(k) => map_key(app, &k).map(|a| update(app, a)).unwrap_or_default(),
+        Action::Mouse(m) => map_mouse(&m).map(|a| update(app, a)).unwrap_or_default(),
+        Action::NextStep => go_to(app, app.step + 1),
+        Action::PrevStep => go_to(app, app.step.saturating_sub(1)),
+        Action::GoToStep(n) => {
+            app.overlay = Overlay::None;
+            go_to(app, n)
+        }
+        Action::ScrollUp(n) => scroll(app, app.focus, -(n as i32)),
+        Action::ScrollDown(n) => scroll(app, app.focus, n as i32),
+        Action::Wheel { column, up } => {
+            let pane = if column < screen(app.size.0, app.size.1).run.x { Focus::Lesson } else { Focus::Run };
+            scroll(app, pane, if up { -3 } else { 3 })
+        }
+        Action::FollowTail => {
+            app.output_back = 0;
+            vec![]
+        }
+        Action::ToggleFocus => {
+            app.focus = if app.focus == Focus::Lesson { Focus::Run } else { Focus::Lesson };
+            vec![]
+        }
+        Action::SelectPrev | Action::SelectNext => select(app, matches!(action, Action::SelectNext)),
+        Action::RunSelected => run_selected(app),
+        Action::Cancel => cancel(app),
+        Action::ToggleOutline => {
+            app.overlay = match app.overlay {
+                Overlay::Outline { .. } => Overlay::None,
+                _ => Overlay::Outline { cursor: app.step },
+            };
+            vec![]
+        }
+        Action::ToggleHelp => {
+            app.overlay = if app.overlay == Overlay::Help { Overlay::None } else { Overlay::Help };
+            vec![]
+        }
+        Action::Quit => {
+            app.quit = true;
+            let mut fx: Vec<Effect> = app.running.map(Effect::Cancel).into_iter().collect();
+            fx.push(Effect::Quit);
+            fx
+        }
+        Action::Resize(w, h) => {
+            app.size = (w, h);
+            match &app.shell {
+                Some(sh) => {
+                    let (rows, cols) = shell_size(w, h);
+                    let run = sh.run;
+                    if let Some(sh) = app.shell.as_mut() {
+                        sh.parser.screen_mut().set_size(rows, cols);
+                    }
+                    vec![Effect::ShellResize(run, rows, cols)]
+                }
+                None => vec![],
+            }
+        }
+        Action::LessonMetrics { lines, height } => {
+            app.lesson_metrics = (lines, height);
+            app.lesson_scroll = app.lesson_scroll.min(lines.saturating_sub(height));
+            vec![]
+        }
+        Action::EngineFound(info) => {
+            app.engine = EngineState::Connected(info);
+            vec![]
+        }
+        Action::EngineLost { endpoint, reason } => {
+            app.engine = EngineState::Unavailable { endpoint, reason };
+            vec![]
+        }
+        Action::Started(id) => {
+            if let Some(r) = app.record_mut(id) {
+                r.status = RunStatus::Running;
+                r.started = Some(Instant::now());
+            }
+            vec![]
+        }
+        Action::Output(id, out) => {
+            output(app, id, out);
+            vec![]
+        }
+        Action::Finished(id, outcome) => finished(app, id, outcome),
+        Action::ShellKey(bytes) => app.shell.as_ref().map(|s| vec![Effect::ShellInput(s.run, bytes)]).unwrap_or_default(),
+        Action::LeaveShell => app.shell.as_ref().map(|s| vec![Effect::Cancel(s.run)]).unwrap_or_default(),
+        Action::PromptChar(c) => {
+            if let Overlay::Password(p) = &mut app.overlay {
+                p.typed.push(c);
+            }
+            vec![]
+        }
+        Action::PromptBackspace => {
+            if let Overlay::Password(p) = &mut app.overlay {
+                p.typed.pop();
+            }
+            vec![]
+        }
+        Action::PromptSubmit => match std::mem::take(&mut app.overlay) {
+            Overlay::Password(p) => start(app, p.pending.0, p.pending.1, Some(p.typed)),
+            other => {
+                app.overlay = other;
+                vec![]
+            }
+        },
+        Action::Tick => {
+            if let Some(r) = app.running.and_then(|id| app.record_mut(id))
+                && let Some(t) = r.started
+            {
+                r.elapsed = t.elapsed();
+            }
+            vec![]
+        }
+    }
+}
+
+fn go_to(app: &mut App, n: usize) -> Vec<Effect> {
+    let n = n.min(app.lesson.steps.len().saturating_sub(1));
+    if n != app.step {
+        app.step = n;
+        app.lesson_scroll = 0;
+        app.output_back = 0;
+    }
+    vec![]
+}
+
+fn scroll(app: &mut App, pane: Focus, delta: i32) -> Vec<Effect> {
+    match pane {
+        Focus::Lesson => {
+            let (lines, height) = app.lesson_metrics;
+            let max = i32::from(lines.saturating_sub(height));
+            app.lesson_scroll = (i32::from(app.lesson_scroll) + delta).clamp(0, max.max(0)) as u16;
+        }
+        Focus::Run => {
+            let total = app.run_of(app.step, app.selected_command()).map_or(0, |r| r.output.len()) as i32;
+            app.output_back = (i32::from(app.output_back) - delta).clamp(0, total) as u16;
+        }
+    }
+    vec![]
+}
+
+fn select(app: &mut App, next: bool) -> Vec<Effect> {
+    if let Overlay::Outline { cursor } = &mut app.overlay {
+        let last = app.lesson.steps.len().saturating_sub(1);
+        *cursor = if next { (*cursor + 1).min(last) } else { cursor.saturating_sub(1) };
+        return vec![];
+    }
+    let n = app.lesson.steps[app.step].commands.len();
+    let cur = app.selected_command();
+    let new = if next { (cur + 1).min(n.saturating_sub(1)) } else { cur.saturating_sub(1) };
+    if new != cur {
+        app.selected[app.step] = new;
+        app.output_back = 0;
+    }
+    vec![]
+}
+
+fn run_selected(app: &mut App) -> Vec<Effect> {
+    let (step, idx) = (app.step, app.selected_command());
+    let Some(block) = app.lesson.steps[step].commands.get(idx) else {
+        app.notice = Some("Este paso no tiene órdenes que ejecutar".into());
+        return vec![];
+    };
+    if app.running.is_some() {
+        app.notice = Some("Ya hay una orden en marcha: espera o pulsa Esc para cancelarla".into());
+        return vec![];
+    }
+    if !app.engine_ready() {
+        app.notice = Some("Sin motor de Docker: se muestra la salida grabada".into());
+        return vec![Effect::Reconnect];
+    }
+    if let DockerCommand::Login(l) = &block.command {
+        match app.password_env.clone() {
+            Some(p) => return start(app, step, idx, Some(p)),
+            None => {
+                app.overlay = Overlay::Password(PasswordPrompt {
+                    server: l.server.clone().unwrap_or_else(|| "docker.io".into()),
+                    username: l.username.clone().unwrap_or_default(),
+                    typed: String::new(),
+                    pending: (step, idx),
+                });
+                return vec![];
+            }
+        }
+    }
+    start(app, step, idx, None)
+}
+
+/// Queues the run of command `idx` of `step`.
+fn start(app: &mut App, step: usize, idx: usize, password: Option<String>) -> Vec<Effect> {
+    let id = app.next_id;
+    app.next_id += 1;
+    app.runs.insert((step, idx), RunRecord::new(id, step, idx, app.max_lines));
+    app.running = Some(id);
+    app.output_back = 0;
+    app.notice = None;
+    app.focus = Focus::Run;
+    let command = app.lesson.steps[step].commands[idx].command.clone();
+    if let DockerCommand::Run(r) = &command
+        && r.interactive
+        && r.tty
+    {
+        let size = shell_size(app.size.0, app.size.1);
+        app.shell = Some(ShellView { run: id, parser: vt100::Parser::new(size.0, size.1, 1000) });
+        return vec![Effect::RunShell { run: id, command, size }];
+    }
+    vec![Effect::Run { run: id, command, password }]
+}
+
+fn cancel(app: &mut App) -> Vec<Effect> {
+    if app.overlay != Overlay::None {
+        app.overlay = Overlay::None;
+        return vec![];
+    }
+    match app.running {
+        Some(id) => {
+            if let Some(r) = app.record_mut(id) {
+                r.cancel_requested = true;
+            }
+            vec![Effect::Cancel(id)]
+        }
+        None => vec![],
+    }
+}
+
+fn output(app: &mut App, id: RunId, out: Output) {
+    let back = app.output_back;
+    let is_shell = app.shell.as_ref().is_some_and(|s| s.run == id);
+    let Some(r) = app.record_mut(id) else { return };
+    if r.status == RunStatus::Queued {
+        r.status = RunStatus::Running;
+        r.started.get_or_insert_with(Instant::now);
+    }
+    let added = match out {
+        Output::Text { stream, text } => {
+            if let Some(s) = build_step(&text) {
+                r.build_step = Some(s);
+            }
+            let n = r.output.push(stream, &text);
+            if is_shell && let Some(sh) = app.shell.as_mut() {
+                sh.parser.process(text.replace('\n', "\r\n").as_bytes());
+            }
+            n
+        }
+        Output::Progress(p) => {
+            r.progress = Some(p);
+            0
+        }
+        Output::Tty(bytes) => {
+            if let Some(sh) = app.shell.as_mut() {
+                sh.parser.process(&bytes);
+            }
+            0
+        }
+    };
+    if back > 0 {
+        app.output_back = back.saturating_add(added as u16);
+    }
+}
+
+/// `Step 3/11 : …` → (3, 11).
+fn build_step(text: &str) -> Option<(u32, u32)> {
+    let line = text.lines().rev().find(|l| l.starts_with("Step "))?;
+    let (k, rest) = line["Step ".len()..].split_once('/')?;
+    let n: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    Some((k.parse().ok()?, n.parse().ok()?))
+}
+
+fn finished(app: &mut App, id: RunId, outcome: crate::docker::Outcome) -> Vec<Effect> {
+    let shell = app.shell.take_if(|s| s.run == id);
+    if app.running == Some(id) {
+        app.running = None;
+    }
+    let lost = outcome.engine_lost;
+    let Some(r) = app.record_mut(id) else { return vec![] };
+    if let Some(sh) = shell {
+        // Keep what the shell showed as the run's output.
+        let text = sh.parser.screen().contents();
+        r.output = super::output::OutputBuffer::new(r.output.dropped() + r.output.len() + text.lines().count() + 1);
+        r.output.push(crate::docker::Stream::Stdout, &text);
+        r.output.push(crate::docker::Stream::Stdout, "\n");
+    }
+    if let Some(t) = r.started {
+        r.elapsed = t.elapsed();
+    }
+    r.exit_code = Some(outcome.exit_code);
+    let (step, idx) = (r.step, r.command);
+    let expect = &app.lesson.steps[step].commands[idx].expect;
+    let Some(r) = app.runs.get_mut(&(step, idx)) else { return vec![] };
+    if r.cancel_requested && outcome.exit_code == CANCELLED {
+        r.status = RunStatus::Cancelled;
+        r.why = Some("cancelada".into());
+    } else {
+        match expect.verify(outcome.exit_code, &r.output.plain_text()) {
+            Ok(()) => {
+                r.status = RunStatus::Passed;
+                let n = app.lesson.steps[step].commands.len();
+                if step == app.step && idx + 1 < n && app.selected[step] == idx {
+                    app.selected[step] = idx + 1;
+                    app.output_back = 0;
+                }
+            }
+            Err(why) => {
+                r.status = RunStatus::Failed;
+                r.why = Some(why);
+            }
+        }
+    }
+    if lost {
+        app.engine =
+            EngineState::Unavailable { endpoint: crate::docker::endpoint(), reason: "se perdió la conexión durante la orden".into() };
+        return vec![Effect::Reconnect];
+    }
+    vec![]
+}

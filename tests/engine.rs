@@ -1,0 +1,258 @@
+//! The engine layer against the real Docker engine: the lesson's images are built and run once
+//! (under the test lesson id `estiba-tests`), every outcome is recorded, everything is cleaned up,
+//! and each test then checks one claim on the record.
+
+mod common;
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use estiba::docker::{Engine, ImageInfo, Output, Session};
+use estiba::lesson::{DockerCommand, command, words::Vars};
+
+const LESSON: &str = "estiba-tests";
+const REGISTRY: &str = "127.0.0.1:5000";
+
+/// What one command did.
+#[derive(Debug, Clone)]
+struct Ran {
+    code: i64,
+    output: String,
+}
+
+/// Everything the setup observed.
+#[derive(Debug, Default)]
+struct Lab {
+    ran: HashMap<&'static str, Ran>,
+    images: HashMap<&'static str, Option<ImageInfo>>,
+    leftover_containers: usize,
+    leftover_images: usize,
+}
+
+impl Lab {
+    fn ran(&self, key: &str) -> &Ran {
+        self.ran.get(key).unwrap_or_else(|| panic!("no se ejecutó `{key}`"))
+    }
+
+    fn image(&self, key: &str) -> &ImageInfo {
+        self.images.get(key).and_then(Option::as_ref).unwrap_or_else(|| panic!("no existe la imagen `{key}`"))
+    }
+}
+
+fn cmd(line: &str) -> DockerCommand {
+    command::parse(line, &Vars { registry: REGISTRY.into() }).unwrap()
+}
+
+async fn exec(engine: &Engine, session: &mut Session, line: &str) -> Ran {
+    let mut output = String::new();
+    let mut sink = |o: Output| {
+        if let Output::Text { text, .. } = o {
+            output.push_str(&text);
+        }
+    };
+    let outcome = engine.execute(&cmd(line), session, &mut sink).await;
+    Ran { code: outcome.exit_code, output }
+}
+
+async fn setup() -> Option<Lab> {
+    let engine = common::engine().await?;
+    let mut s = Session { lesson_id: LESSON.into(), root: common::root(), ..Session::default() };
+    let mut lab = Lab::default();
+    let steps: &[(&'static str, &str)] = &[
+        ("build-base", "docker build -t cpp-build-base:0.1.0 assets/cpp-build-base"),
+        ("build-ubuntu", "docker build -t hola:1.0.0 assets/hola-ubuntu"),
+        ("build-scratch", "docker build -t hola:2.0.0 assets/hola-scratch"),
+        ("build-nonroot", "docker build -t hola:1.1.0 assets/hola-ubuntu-usuario"),
+        ("build-scratch-nonroot", "docker build -t hola:2.1.0 assets/hola-scratch-usuario"),
+        ("run-ubuntu", "docker run --rm hola:1.0.0"),
+        ("run-scratch", "docker run --rm hola:2.0.0"),
+        ("sh-scratch", "docker run -it --rm hola:2.0.0 sh"),
+        ("id-ubuntu", "docker run --rm hola:1.0.0 id"),
+        ("id-nonroot", "docker run --rm hola:1.1.0 id"),
+        ("id-user-flag", "docker run --rm --user 10001:10001 hola:1.0.0 id"),
+        ("user-scratch", "docker image inspect --format '{{.Config.User}}' hola:2.1.0"),
+        ("caps-root", "docker run --rm ubuntu:24.04 grep Cap /proc/self/status"),
+        ("caps-drop", "docker run --rm --cap-drop ALL ubuntu:24.04 grep Cap /proc/self/status"),
+        ("no-new-privs", "docker run --rm --security-opt no-new-privileges ubuntu:24.04 grep NoNewPrivs /proc/self/status"),
+        ("read-only", "docker run --rm --read-only ubuntu:24.04 touch /prueba"),
+        ("network", "docker run --rm ubuntu:24.04 cat /proc/net/dev"),
+        ("images", "docker images hola"),
+        ("tag", "docker tag hola:2.0.0 $REGISTRY/estudiante/hola:2.0.0"),
+    ];
+    for (key, line) in steps {
+        lab.ran.insert(key, exec(&engine, &mut s, line).await);
+    }
+    s.input = Some("id\nexit\n".into());
+    lab.ran.insert("sh-ubuntu", exec(&engine, &mut s, "docker run -it --rm hola:1.0.0 sh").await);
+    s.password = Some("contraseña-mala".into());
+    lab.ran.insert("login-bad", exec(&engine, &mut s, "docker login $REGISTRY -u estudiante --password-stdin").await);
+    s.password = Some(common::registry_password());
+    lab.ran.insert("login", exec(&engine, &mut s, "docker login $REGISTRY -u estudiante --password-stdin").await);
+    lab.ran.insert("push", exec(&engine, &mut s, "docker push $REGISTRY/estudiante/hola:2.0.0").await);
+    lab.ran.insert("digests", exec(&engine, &mut s, "docker images --digests $REGISTRY/estudiante/hola").await);
+    for key in ["cpp-build-base:0.1.0", "hola:1.0.0", "hola:2.0.0", "hola:1.1.0", "hola:2.1.0", "127.0.0.1:5000/estudiante/hola:2.0.0"] {
+        lab.images.insert(key, engine.image_info(key).await.expect("inspect"));
+    }
+
+    // A failing build, in a lesson root of its own.
+    let dir = std::env::temp_dir().join(format!("estiba-falla-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("falla")).unwrap();
+    std::fs::write(dir.join("falla/Dockerfile"), "FROM ubuntu:24.04\nRUN exit 3\n").unwrap();
+    let mut bad = Session { lesson_id: LESSON.into(), root: dir.clone(), ..Session::default() };
+    lab.ran.insert("build-fails", exec(&engine, &mut bad, "docker build -t estiba-falla:1 falla").await);
+    lab.ran.insert("context-outside", exec(&engine, &mut bad, "docker build -t estiba-falla:2 ../..").await);
+    let _ = std::fs::remove_dir_all(&dir);
+
+    // Estiba never removes what it did not create.
+    lab.ran.insert("rmi-foreign", exec(&engine, &mut s, "docker rmi ubuntu:24.04").await);
+
+    // Clean up everything this test created.
+    let all = "docker rmi 127.0.0.1:5000/estudiante/hola:2.0.0 hola:2.1.0 hola:2.0.0 hola:1.1.0 hola:1.0.0 cpp-build-base:0.1.0";
+    lab.ran.insert("cleanup", exec(&engine, &mut s, all).await);
+    exec(&engine, &mut s, "docker image prune -f").await;
+    let owned = engine.owned(LESSON).await.expect("list owned");
+    lab.leftover_containers = owned.containers.len();
+    lab.leftover_images = owned.images.len();
+    Some(lab)
+}
+
+fn lab() -> Option<&'static Lab> {
+    static LAB: OnceLock<Option<Lab>> = OnceLock::new();
+    LAB.get_or_init(|| {
+        std::thread::spawn(|| tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap().block_on(setup()))
+            .join()
+            .expect("setup")
+    })
+    .as_ref()
+}
+
+macro_rules! lab_or_skip {
+    () => {
+        match lab() {
+            Some(l) => l,
+            None => return,
+        }
+    };
+}
+
+#[test]
+fn build_image_builds_and_tags() {
+    let l = lab_or_skip!();
+    let r = l.ran("build-base");
+    assert_eq!(r.code, 0, "{}", r.output);
+    assert!(r.output.starts_with("Sending build context to Docker daemon"), "{}", r.output);
+    assert!(r.output.contains("Successfully tagged cpp-build-base:0.1.0"), "{}", r.output);
+    assert_eq!(l.image("cpp-build-base:0.1.0").labels.get("estiba.lesson").map(String::as_str), Some(LESSON));
+}
+
+#[test]
+fn ubuntu_image_prints_hola_mundo() {
+    let l = lab_or_skip!();
+    let r = l.ran("run-ubuntu");
+    assert_eq!((r.code, r.output.as_str()), (0, "Hola Mundo!!\n"));
+    assert_eq!(l.ran("run-scratch").output, "Hola Mundo!!\n");
+}
+
+#[test]
+fn scratch_is_tiny_and_ubuntu_is_not() {
+    let l = lab_or_skip!();
+    let scratch = l.image("hola:2.0.0");
+    let ubuntu = l.image("hola:1.0.0");
+    assert!(scratch.size < 3_000_000, "scratch: {} bytes", scratch.size);
+    assert!(ubuntu.size > 20_000_000, "ubuntu: {} bytes", ubuntu.size);
+    assert!(l.image("cpp-build-base:0.1.0").size > ubuntu.size, "the build image is the big one");
+    let images = &l.ran("images").output;
+    assert!(images.starts_with("REPOSITORY   TAG     IMAGE ID       CREATED"), "{images}");
+    assert!(images.lines().any(|line| line.starts_with("hola         2.0.0") && line.ends_with("MB")), "{images}");
+}
+
+#[test]
+fn sh_in_scratch_fails_with_the_engine_exec_error() {
+    let l = lab_or_skip!();
+    let r = l.ran("sh-scratch");
+    assert_eq!(r.code, 127, "{}", r.output);
+    assert!(r.output.starts_with("docker: Error response from daemon: "), "{}", r.output);
+    assert!(r.output.contains("exec: \"sh\": executable file not found in $PATH"), "{}", r.output);
+}
+
+#[test]
+fn ubuntu_shell_runs_as_root() {
+    let l = lab_or_skip!();
+    assert!(l.ran("id-ubuntu").output.starts_with("uid=0(root) gid=0(root)"), "{}", l.ran("id-ubuntu").output);
+    let sh = l.ran("sh-ubuntu");
+    assert_eq!(sh.code, 0, "{}", sh.output);
+    assert!(sh.output.contains("uid=0(root) gid=0(root) groups=0(root)"), "{}", sh.output);
+}
+
+#[test]
+fn non_root_variants_show_their_uid() {
+    let l = lab_or_skip!();
+    assert!(l.ran("id-nonroot").output.starts_with("uid=10001(hola)"), "{}", l.ran("id-nonroot").output);
+    assert_eq!(l.ran("id-user-flag").output, "uid=10001 gid=10001 groups=10001\n");
+    assert_eq!(l.ran("user-scratch").output, "10001:10001\n");
+    assert_eq!(l.image("hola:2.1.0").user, "10001:10001");
+    assert_eq!(l.image("hola:1.1.0").user, "hola");
+}
+
+#[test]
+fn capabilities_default_and_dropped() {
+    let l = lab_or_skip!();
+    assert!(l.ran("caps-root").output.contains("CapEff:\t00000000a80425fb"), "{}", l.ran("caps-root").output);
+    let drop = &l.ran("caps-drop").output;
+    assert!(drop.contains("CapEff:\t0000000000000000"), "{drop}");
+    assert!(drop.contains("CapBnd:\t0000000000000000"), "{drop}");
+    assert_eq!(l.ran("no-new-privs").output, "NoNewPrivs:\t1\n");
+    let ro = l.ran("read-only");
+    assert_eq!(ro.code, 1);
+    assert!(ro.output.contains("Read-only file system"), "{}", ro.output);
+}
+
+#[test]
+fn containers_have_no_network_by_default() {
+    let l = lab_or_skip!();
+    let dev = &l.ran("network").output;
+    assert!(dev.contains("lo:"), "{dev}");
+    assert!(!dev.contains("eth0"), "a container without --network must have only loopback: {dev}");
+}
+
+#[test]
+fn push_gives_a_sha256_digest() {
+    let l = lab_or_skip!();
+    let bad = l.ran("login-bad");
+    assert_eq!(bad.code, 1, "{}", bad.output);
+    assert!(bad.output.contains("401 Unauthorized"), "{}", bad.output);
+    let login = l.ran("login");
+    assert_eq!((login.code, login.output.as_str()), (0, "Login Succeeded\n"));
+    let push = l.ran("push");
+    assert_eq!(push.code, 0, "{}", push.output);
+    assert!(push.output.contains("The push refers to repository [127.0.0.1:5000/estudiante/hola]"), "{}", push.output);
+    assert!(push.output.contains("2.0.0: digest: sha256:"), "{}", push.output);
+    let pushed = l.image("127.0.0.1:5000/estudiante/hola:2.0.0");
+    let digest = pushed.digests.iter().find(|d| d.starts_with("127.0.0.1:5000/estudiante/hola@sha256:")).expect("repo digest");
+    let hex = digest.rsplit(':').next().unwrap();
+    assert_eq!(hex.len(), 64);
+    assert!(l.ran("digests").output.contains(&format!("sha256:{hex}")), "{}", l.ran("digests").output);
+}
+
+#[test]
+fn failing_build_is_reported_as_failed() {
+    let l = lab_or_skip!();
+    let r = l.ran("build-fails");
+    assert_eq!(r.code, 3, "{}", r.output);
+    assert!(r.output.contains("returned a non-zero code: 3"), "{}", r.output);
+    assert!(!r.output.contains("Successfully built"), "{}", r.output);
+    let out = l.ran("context-outside");
+    assert_eq!(out.code, 1);
+    assert!(out.output.contains("sale de la carpeta de la lección"), "{}", out.output);
+}
+
+#[test]
+fn estiba_leaves_foreign_images_and_nothing_of_its_own() {
+    let l = lab_or_skip!();
+    let foreign = l.ran("rmi-foreign");
+    assert_eq!(foreign.code, 1);
+    assert!(foreign.output.contains("no lleva la etiqueta"), "{}", foreign.output);
+    assert_eq!(l.ran("cleanup").code, 0, "{}", l.ran("cleanup").output);
+    assert_eq!(l.leftover_containers, 0, "containers left behind");
+    assert_eq!(l.leftover_images, 0, "images left behind");
+}
