@@ -11,6 +11,12 @@ sudo_ bash .ci/services.sh
 export ESTIBA_REGISTRY_PASSWORD="${ESTIBA_REGISTRY_PASSWORD:-estiba}"
 
 cargo build --locked --bins
-sudo_ env ESTIBA_REGISTRY_PASSWORD="$ESTIBA_REGISTRY_PASSWORD" ./target/debug/estiba prepare
+# --offline: the base images come from Debian packages here; no registry is tried (nothing to pull).
+sudo_ env ESTIBA_REGISTRY_PASSWORD="$ESTIBA_REGISTRY_PASSWORD" ./target/debug/estiba prepare --offline
 
+# Unit, snapshot and engine integration tests.
 cargo test --locked -- --test-threads=2
+
+# The real TUI, release build, driven through tmux against the real engine.
+cargo build --locked --release --bins
+bash tests/tui-e2e.sh target/release/estiba

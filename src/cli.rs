@@ -95,9 +95,25 @@ pub async fn run(args: Args) -> ExitCode {
         Some(Cmd::Check { lesson, format, verbose }) => check_cmd(lesson, args.registry, format, verbose).await,
         Some(Cmd::Prepare { lesson, from, offline, save }) => prepare_cmd(lesson, args.registry, from, offline, save).await,
         Some(Cmd::Show { lesson }) => show_cmd(lesson, args.registry),
-        None => show_cmd(args.lesson, args.registry),
+        None => tui_cmd(args.lesson, args.registry).await,
     };
     result.unwrap_or_else(|code| code)
+}
+
+async fn tui_cmd(path: Option<PathBuf>, registry: Option<String>) -> Result<ExitCode, ExitCode> {
+    use std::io::IsTerminal;
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        eprintln!("estiba: la salida no es una terminal; imprimo la lección (usa `estiba check` para ejecutarla sin interfaz).");
+        return show_cmd(path, registry);
+    }
+    let lesson = load(path, registry)?;
+    match crate::tui::run(lesson).await {
+        Ok(()) => Ok(ExitCode::SUCCESS),
+        Err(e) => {
+            eprintln!("estiba: {e:#}");
+            Ok(ExitCode::from(1))
+        }
+    }
 }
 
 fn show_cmd(path: Option<PathBuf>, registry: Option<String>) -> Result<ExitCode, ExitCode> {

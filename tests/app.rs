@@ -227,6 +227,12 @@ fn interactive_run_opens_a_shell_that_forwards_keys() {
     assert_eq!(map_key(&a, &key(KeyCode::Char('q'))), Some(Action::ShellKey(b"q".to_vec())), "q is typed, not quit");
     assert_eq!(map_key(&a, &key(KeyCode::Enter)), Some(Action::ShellKey(b"\r".to_vec())));
     assert_eq!(map_key(&a, &KeyEvent::new(KeyCode::Char(']'), KeyModifiers::CONTROL)), Some(Action::LeaveShell));
+    assert_eq!(
+        map_key(&a, &KeyEvent::new(KeyCode::Char('5'), KeyModifiers::CONTROL)),
+        Some(Action::LeaveShell),
+        "0x1d as crossterm reads it"
+    );
+    assert_eq!(map_key(&a, &KeyEvent::new(KeyCode::Char('d'), KeyModifiers::CONTROL)), Some(Action::ShellKey(vec![4])));
     assert_eq!(update(&mut a, Action::ShellKey(b"id\r".to_vec())), vec![Effect::ShellInput(run, b"id\r".to_vec())]);
     update(&mut a, Action::Output(run, Output::Tty(b"# id\r\nuid=0(root) gid=0(root) groups=0(root)\r\n# ".to_vec())));
     assert_eq!(update(&mut a, Action::Resize(120, 40)), vec![Effect::ShellResize(run, 36, 52)]);

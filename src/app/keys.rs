@@ -69,7 +69,8 @@ pub fn map_key(app: &App, key: &KeyEvent) -> Option<Action> {
 /// In the shell every key goes to the container, except Ctrl-] which leaves.
 fn shell_key(key: &KeyEvent, ctrl: bool) -> Option<Action> {
     let bytes: Vec<u8> = match key.code {
-        KeyCode::Char(']') if ctrl => return Some(Action::LeaveShell),
+        // Ctrl-] is byte 0x1d, which terminals also report as Ctrl-5.
+        KeyCode::Char(']' | '5') if ctrl => return Some(Action::LeaveShell),
         KeyCode::Char(c) if ctrl && c.is_ascii_alphabetic() => vec![(c.to_ascii_lowercase() as u8) & 0x1f],
         KeyCode::Char(c) => c.to_string().into_bytes(),
         KeyCode::Enter => vec![b'\r'],

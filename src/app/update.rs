@@ -95,7 +95,13 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         }
         Action::Finished(id, outcome) => finished(app, id, outcome),
         Action::ShellKey(bytes) => app.shell.as_ref().map(|s| vec![Effect::ShellInput(s.run, bytes)]).unwrap_or_default(),
-        Action::LeaveShell => app.shell.as_ref().map(|s| vec![Effect::Cancel(s.run)]).unwrap_or_default(),
+        Action::LeaveShell => {
+            let Some(run) = app.shell.as_ref().map(|s| s.run) else { return vec![] };
+            if let Some(r) = app.record_mut(run) {
+                r.cancel_requested = true;
+            }
+            vec![Effect::Cancel(run)]
+        }
         Action::PromptChar(c) => {
             if let Overlay::Password(p) = &mut app.overlay {
                 p.typed.push(c);

@@ -1,0 +1,148 @@
+//! Runs the app's effects: engine connection, commands, the interactive shell, cancellation.
+//! Everything reports back as actions on one channel.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use tokio::sync::{Mutex, Notify, mpsc, watch};
+
+use crate::app::{Action, Effect, RunId};
+use crate::docker::{self, Engine, Output, Session, ShellControl, ShellHandle};
+use crate::lesson::DockerCommand;
+
+/// Background work of the TUI.
+pub struct Runtime {
+    tx: mpsc::UnboundedSender<Action>,
+    engine: Arc<RwLock<Option<Engine>>>,
+    wake: Arc<Notify>,
+    session: Arc<Mutex<Session>>,
+    cancels: HashMap<RunId, watch::Sender<bool>>,
+    shells: HashMap<RunId, ShellHandle>,
+}
+
+impl Runtime {
+    /// Starts the engine connector; commands will run for `lesson`.
+    pub fn new(tx: mpsc::UnboundedSender<Action>, lesson: &crate::lesson::Lesson) -> Self {
+        let engine = Arc::new(RwLock::new(None));
+        let wake = Arc::new(Notify::new());
+        tokio::spawn(connector(tx.clone(), engine.clone(), wake.clone()));
+        let session = Session { lesson_id: lesson.id.clone(), root: lesson.root.clone(), ..Session::default() };
+        Self { tx, engine, wake, session: Arc::new(Mutex::new(session)), cancels: HashMap::new(), shells: HashMap::new() }
+    }
+
+    fn engine(&self) -> Option<Engine> {
+        self.engine.read().ok().and_then(|e| e.clone())
+    }
+
+    /// Carries out one effect.
+    pub fn apply(&mut self, effect: Effect) {
+        match effect {
+            Effect::Run { run, command, password } => self.run(run, command, password),
+            Effect::RunShell { run, command, size } => self.shell(run, command, size),
+            Effect::Cancel(run) => {
+                if let Some(c) = self.cancels.get(&run) {
+                    let _ = c.send(true);
+                }
+                self.shells.remove(&run);
+            }
+            Effect::ShellInput(run, bytes) => {
+                if let Some(s) = self.shells.get(&run) {
+                    let _ = s.control.send(ShellControl::Input(bytes));
+                }
+            }
+            Effect::ShellResize(run, rows, cols) => {
+                if let Some(s) = self.shells.get(&run) {
+                    let _ = s.control.send(ShellControl::Resize(rows, cols));
+                }
+            }
+            Effect::Reconnect => self.wake.notify_one(),
+            Effect::Quit => {}
+        }
+    }
+
+    fn prepared(&mut self, run: RunId) -> Option<(Engine, Arc<Mutex<Session>>, watch::Receiver<bool>)> {
+        let Some(engine) = self.engine() else {
+            let _ =
+                self.tx.send(Action::Output(run, Output::Text { stream: docker::Stream::Stderr, text: "Sin motor de Docker.\n".into() }));
+            let _ = self.tx.send(Action::Finished(run, docker::Outcome { exit_code: 1, engine_lost: true }));
+            return None;
+        };
+        let (cancel_tx, cancel_rx) = watch::channel(false);
+        self.cancels.insert(run, cancel_tx);
+        Some((engine, self.session.clone(), cancel_rx))
+    }
+
+    fn run(&mut self, run: RunId, command: DockerCommand, password: Option<String>) {
+        let Some((engine, session, cancel)) = self.prepared(run) else { return };
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            let _ = tx.send(Action::Started(run));
+            let mut s = session.lock().await.clone();
+            s.password = password;
+            s.input = None;
+            s.cancel = Some(cancel);
+            let out_tx = tx.clone();
+            let mut sink = move |o: Output| {
+                let _ = out_tx.send(Action::Output(run, o));
+            };
+            let outcome = engine.execute(&command, &mut s, &mut sink).await;
+            session.lock().await.credentials = s.credentials;
+            let _ = tx.send(Action::Finished(run, outcome));
+        });
+    }
+
+    fn shell(&mut self, run: RunId, command: DockerCommand, size: (u16, u16)) {
+        let DockerCommand::Run(r) = command else { return };
+        let Some((engine, session, cancel)) = self.prepared(run) else { return };
+        let (handle, control) = ShellHandle::new();
+        self.shells.insert(run, handle);
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            let _ = tx.send(Action::Started(run));
+            let mut s = session.lock().await.clone();
+            s.cancel = Some(cancel);
+            let out_tx = tx.clone();
+            let mut sink = move |o: Output| {
+                let _ = out_tx.send(Action::Output(run, o));
+            };
+            let outcome = engine.run_interactive(&r, &s, size, control, &mut sink).await;
+            let _ = tx.send(Action::Finished(run, outcome));
+        });
+    }
+}
+
+/// Keeps trying to reach the engine; reports when it comes and goes.
+async fn connector(tx: mpsc::UnboundedSender<Action>, slot: Arc<RwLock<Option<Engine>>>, wake: Arc<Notify>) {
+    let mut connected = false;
+    loop {
+        match Engine::connect().await {
+            Ok(engine) => {
+                if !connected {
+                    let info = engine.info().await.unwrap_or_default();
+                    if let Ok(mut s) = slot.write() {
+                        *s = Some(engine);
+                    }
+                    let _ = tx.send(Action::EngineFound(info));
+                    connected = true;
+                }
+            }
+            Err(e) => {
+                if let Ok(mut s) = slot.write() {
+                    *s = None;
+                }
+                let (endpoint, reason) = match e {
+                    docker::EngineError::Unavailable { endpoint, reason } => (endpoint, reason),
+                    other => (docker::endpoint(), other.to_string()),
+                };
+                let _ = tx.send(Action::EngineLost { endpoint, reason });
+                connected = false;
+            }
+        }
+        let pause = if connected { Duration::from_secs(10) } else { Duration::from_secs(3) };
+        tokio::select! {
+            () = tokio::time::sleep(pause) => {}
+            () = wake.notified() => {}
+        }
+    }
+}

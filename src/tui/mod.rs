@@ -1,0 +1,133 @@
+//! The terminal program: sets up the terminal, feeds actions to the app, runs its effects in the
+//! background and draws when something changed. The terminal is restored on quit, error and panic.
+
+mod effects;
+
+use std::io::stdout;
+use std::time::{Duration, Instant};
+
+use crossterm::event::{self, DisableMouseCapture, EnableMouseCapture, Event};
+use ratatui::DefaultTerminal;
+use tokio::sync::mpsc;
+
+use crate::app::{Action, App, Effect, update};
+use crate::lesson::Lesson;
+use effects::Runtime;
+
+/// At most this many frames a second.
+const FRAME: Duration = Duration::from_millis(33);
+
+/// Opens the lesson in the terminal UI until the learner quits.
+pub async fn run(lesson: Lesson) -> anyhow::Result<()> {
+    let mut terminal = ratatui::init();
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let _ = crossterm::execute!(stdout(), DisableMouseCapture);
+        ratatui::restore();
+        previous(info);
+    }));
+    let _ = crossterm::execute!(stdout(), EnableMouseCapture);
+    let result = event_loop(&mut terminal, lesson).await;
+    let _ = crossterm::execute!(stdout(), DisableMouseCapture);
+    ratatui::restore();
+    result
+}
+
+async fn event_loop(terminal: &mut DefaultTerminal, lesson: Lesson) -> anyhow::Result<()> {
+    // Whatever was typed before we started (the Enter that launched us) must not act.
+    while event::poll(Duration::ZERO)? {
+        let _ = event::read()?;
+    }
+    let (tx, mut rx) = mpsc::unbounded_channel::<Action>();
+    spawn_input(tx.clone());
+    spawn_signals(tx.clone());
+    let mut runtime = Runtime::new(tx.clone(), &lesson);
+    let mut app = App::new(lesson);
+    app.password_env = std::env::var("ESTIBA_REGISTRY_PASSWORD").ok();
+    let size = terminal.size()?;
+    app.size = (size.width, size.height);
+    let mut last_draw = Instant::now() - FRAME;
+    let mut quitting: Option<Instant> = None;
+    draw(terminal, &mut app)?;
+    loop {
+        let first = if app.running.is_some() {
+            match tokio::time::timeout(Duration::from_millis(250), rx.recv()).await {
+                Ok(a) => a,
+                Err(_) => Some(Action::Tick),
+            }
+        } else {
+            rx.recv().await
+        };
+        let Some(first) = first else { break };
+        let mut batch = vec![first];
+        // Coalesce bursts (a flood of output) into one frame.
+        let wait = FRAME.saturating_sub(last_draw.elapsed());
+        if !wait.is_zero() {
+            tokio::time::sleep(wait).await;
+        }
+        while let Ok(a) = rx.try_recv() {
+            batch.push(a);
+            if batch.len() > 10_000 {
+                break;
+            }
+        }
+        for action in batch {
+            for effect in update(&mut app, action) {
+                if effect == Effect::Quit {
+                    quitting.get_or_insert_with(Instant::now);
+                }
+                runtime.apply(effect);
+            }
+        }
+        if let Some(t) = quitting
+            && (app.running.is_none() || t.elapsed() > Duration::from_secs(5))
+        {
+            break;
+        }
+        draw(terminal, &mut app)?;
+        last_draw = Instant::now();
+    }
+    Ok(())
+}
+
+fn draw(terminal: &mut DefaultTerminal, app: &mut App) -> anyhow::Result<()> {
+    let size = terminal.size()?;
+    let metrics = crate::ui::lesson_metrics(app, size.width, size.height);
+    if metrics != app.lesson_metrics {
+        update(app, Action::LessonMetrics { lines: metrics.0, height: metrics.1 });
+    }
+    terminal.draw(|f| crate::ui::draw(f, app))?;
+    Ok(())
+}
+
+/// Reads terminal events on a thread of its own and sends them as actions.
+fn spawn_input(tx: mpsc::UnboundedSender<Action>) {
+    std::thread::spawn(move || {
+        loop {
+            let action = match event::read() {
+                Ok(Event::Key(k)) => Action::Key(k),
+                Ok(Event::Mouse(m)) => Action::Mouse(m),
+                Ok(Event::Resize(w, h)) => Action::Resize(w, h),
+                Ok(_) => continue,
+                Err(_) => break,
+            };
+            if tx.send(action).is_err() {
+                break;
+            }
+        }
+    });
+}
+
+/// SIGTERM and SIGHUP quit cleanly, like `q`.
+fn spawn_signals(tx: mpsc::UnboundedSender<Action>) {
+    #[cfg(unix)]
+    tokio::spawn(async move {
+        use tokio::signal::unix::{SignalKind, signal};
+        let (Ok(mut term), Ok(mut hup)) = (signal(SignalKind::terminate()), signal(SignalKind::hangup())) else { return };
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = hup.recv() => {}
+        }
+        let _ = tx.send(Action::Quit);
+    });
+}

@@ -1,0 +1,49 @@
+//! Drawing: one widget per pane; widgets only read the app.
+
+pub mod highlight;
+pub mod lesson_pane;
+pub mod markdown;
+pub mod overlays;
+pub mod run_pane;
+pub mod status_bar;
+pub mod theme;
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+
+use crate::app::layout::{self, Area};
+use crate::app::{App, Overlay};
+
+fn rect(a: Area) -> Rect {
+    Rect { x: a.x, y: a.y, width: a.width, height: a.height }
+}
+
+/// Draws the whole screen.
+pub fn draw(frame: &mut Frame, app: &App) {
+    let area = frame.area();
+    if layout::too_small(area.width, area.height) {
+        frame.render_widget(&overlays::TooSmall, area);
+        return;
+    }
+    let s = layout::screen(area.width, area.height);
+    frame.render_widget(&lesson_pane::LessonPane(app), rect(s.lesson));
+    frame.render_widget(&run_pane::RunPane(app), rect(s.run));
+    frame.render_widget(&status_bar::StatusBar(app), rect(s.status));
+    match &app.overlay {
+        Overlay::None => {}
+        Overlay::Help => frame.render_widget(&overlays::Help, area),
+        Overlay::Outline { cursor } => frame.render_widget(&overlays::Outline { app, cursor: *cursor }, area),
+        Overlay::Password(p) => frame.render_widget(&overlays::Prompt(p), area),
+    }
+}
+
+/// (rendered lines, visible rows) of the lesson pane for a `width`×`height` screen.
+pub fn lesson_metrics(app: &App, width: u16, height: u16) -> (u16, u16) {
+    if layout::too_small(width, height) {
+        return (0, 0);
+    }
+    let pane = rect(layout::screen(width, height).lesson);
+    let text_width = pane.width.saturating_sub(4);
+    let lines = lesson_pane::step_lines(app, app.step, text_width).len() as u16;
+    (lines, pane.height.saturating_sub(2))
+}

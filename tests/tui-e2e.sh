@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# Drives the real TUI in tmux against the real Docker engine, as a learner would:
+# build and run the Ubuntu-based image, open `sh` in it and type `id`, try `sh` in the scratch
+# image, quit, and check the terminal is usable afterwards. Also: no engine, tiny terminals.
+# Usage: tests/tui-e2e.sh [path/to/estiba]   (default: target/release/estiba)
+set -uo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+BIN=$(realpath "${1:-target/release/estiba}")
+S=estiba-e2e-$$
+PASSED=0
+FAILED=0
+
+screen() { tmux capture-pane -p -t "$S"; }
+keys() { tmux send-keys -t "$S" "$@"; }
+# wait_for TEXT SECONDS: waits until TEXT is on screen.
+wait_for() {
+    local deadline=$((SECONDS + $2))
+    while ((SECONDS < deadline)); do
+        screen | grep -qF -- "$1" && return 0
+        sleep 0.2
+    done
+    return 1
+}
+check() { # check NAME TEXT SECONDS
+    if wait_for "$2" "$3"; then
+        PASSED=$((PASSED + 1)); printf 'ok   %s\n' "$1"
+    else
+        FAILED=$((FAILED + 1)); printf 'FAIL %s: no aparece «%s»\n--- pantalla ---\n' "$1" "$2"; screen; printf -- '---\n'
+    fi
+}
+start() { # start WIDTH HEIGHT [ENV...]: a shell in tmux running estiba
+    tmux kill-session -t "$S" 2>/dev/null
+    tmux new-session -d -s "$S" -x "$1" -y "$2" "env PS1='$ ' bash --norc --noprofile"
+    shift 2
+    sleep 0.3
+    keys "cd '$ROOT' && $* '$BIN'; echo EXIT=\$?" Enter
+}
+trap 'tmux kill-session -t "$S" 2>/dev/null' EXIT
+
+# 1. The lesson against the engine.
+start 120 40 env ESTIBA_REGISTRY_PASSWORD=estiba
+check "arranca con el motor" "API 1." 20
+keys Right
+check "paso 2" "2/9 Imagen para compilar" 5
+keys Enter
+check "construye la imagen para compilar" "✔ superada · código 0" 600
+keys Right
+check "paso 3" "3/9 Crear un contenedor" 5
+keys Enter
+check "construye hola:1.0.0" "✔ superada · código 0" 600
+keys Tab Down Down
+sleep 0.3
+keys Enter
+check "docker run hola:1.0.0 dice Hola Mundo!!" "Hola Mundo!!" 60
+check "y pasa" "✔ superada · código 0" 10
+keys Right
+check "paso 4" "4/9 Scratch" 5
+keys Enter
+check "construye hola:2.0.0" "✔ superada · código 0" 600
+keys Down Down
+sleep 0.3
+keys Enter
+check "abre la shell en hola:1.0.0" "Shell en el contenedor" 30
+check "prompt de sh" "# " 30
+keys i d Enter
+check "id es root" "uid=0(root) gid=0(root)" 20
+keys e x i t Enter
+check "al salir, la orden pasa" "✔ superada · código 0" 20
+keys Up
+sleep 0.3
+keys Enter
+check "vuelve a abrir la shell" "Shell en el contenedor" 30
+sleep 1
+keys C-]
+check "Ctrl-] cierra la shell" "■ cancelada" 20
+if [ -z "$(docker ps -aq --filter label=estiba.lesson=cpp-seguro 2>/dev/null)" ]; then PASSED=$((PASSED + 1)); echo "ok   sin contenedores tras Ctrl-]"; else FAILED=$((FAILED + 1)); echo "FAIL quedan contenedores tras Ctrl-]"; fi
+keys Down
+sleep 0.3
+keys Enter
+check "sh en scratch: error del motor" "executable file not found" 30
+check "el fallo esperado pasa" "✔ superada · código 127" 10
+keys q
+check "q sale con código 0" "EXIT=0" 15
+keys "stty -a | grep -o -- '-*icanon' ; echo listo-\$((40+2))" Enter
+check "la terminal queda usable" "listo-42" 5
+if screen | grep -q -- "-icanon"; then FAILED=$((FAILED + 1)); echo "FAIL la terminal quedó en modo raw"; else PASSED=$((PASSED + 1)); echo "ok   modo canónico restaurado"; fi
+
+# 2. No engine: the lesson stays readable and says what was tried.
+start 120 40 env DOCKER_HOST=unix:///tmp/estiba-e2e-no-existe.sock
+check "sin motor: la lección se abre" "Paso 1/9" 20
+keys Right Right Tab Down Down Down
+check "sin motor: dice qué probó" "unix:///tmp/estiba-e2e-no-existe.sock" 20
+check "sin motor: salida grabada" "SALIDA GRABADA" 5
+keys q
+check "sin motor: sale con 0" "EXIT=0" 10
+
+# 3. Tiny terminals: started small, and shrunk to 1×1 while running.
+wait_running() { # waits until estiba runs in the session, then lets it settle
+    local deadline=$((SECONDS + 20))
+    until pgrep -f "^$BIN\$" >/dev/null || pgrep -fx "$BIN" >/dev/null; do
+        ((SECONDS < deadline)) || return 1
+        sleep 0.2
+    done
+    sleep 1
+}
+start 20 5
+check "20×5 pide ampliar" "Amplía" 10
+tmux resize-window -t "$S" -x 1 -y 1
+sleep 0.5
+tmux resize-window -t "$S" -x 20 -y 5
+check "1×1 y vuelta: sigue vivo" "Amplía" 10
+keys q
+check "20×5: q sale con 0" "EXIT=0" 10
+start 1 1
+wait_running
+keys q
+sleep 1
+tmux resize-window -t "$S" -x 60 -y 10
+check "1×1: q sale con 0" "EXIT=0" 10
+
+echo
+echo "tui-e2e: $PASSED passed, $FAILED failed"
+[ "$FAILED" -eq 0 ]

@@ -1,0 +1,201 @@
+//! The screen as a learner sees it: insta snapshots of `TestBackend` frames, plus colour checks.
+
+use std::path::Path;
+
+use estiba::app::{Action, App, Effect, update};
+use estiba::docker::{EngineInfo, Outcome, Output, Stream};
+use estiba::lesson::{Lesson, LoadOptions};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::style::Color;
+
+fn app() -> App {
+    let lesson = Lesson::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("lessons/cpp-seguro.md"), &LoadOptions::default()).unwrap();
+    let mut a = App::new(lesson);
+    a.size = (100, 30);
+    update(
+        &mut a,
+        Action::EngineFound(EngineInfo { version: "20.10.24".into(), api_version: "1.41".into(), platform: "linux/amd64".into() }),
+    );
+    a
+}
+
+fn draw(app: &mut App, w: u16, h: u16) -> Terminal<TestBackend> {
+    app.size = (w, h);
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    let m = estiba::ui::lesson_metrics(app, w, h);
+    update(app, Action::LessonMetrics { lines: m.0, height: m.1 });
+    t.draw(|f| estiba::ui::draw(f, app)).unwrap();
+    t
+}
+
+fn command_index(app: &App, step: usize, text: &str) -> usize {
+    app.lesson.steps[step].commands.iter().position(|c| c.text == text).unwrap_or_else(|| panic!("{text}"))
+}
+
+/// Runs command `text` of `step` with `output` and `outcome`, without an engine.
+fn simulate(app: &mut App, step: usize, text: &str, output: &[&str], outcome: Option<i64>) -> u64 {
+    update(app, Action::GoToStep(step));
+    app.selected[step] = command_index(app, step, text);
+    let fx = update(app, Action::RunSelected);
+    let Some(Effect::Run { run, .. }) = fx.first().cloned() else { panic!("{fx:?}") };
+    update(app, Action::Started(run));
+    for o in output {
+        update(app, Action::Output(run, Output::Text { stream: Stream::Stdout, text: o.to_string() }));
+    }
+    if let Some(code) = outcome {
+        update(app, Action::Finished(run, Outcome::code(code)));
+    }
+    if let Some(r) = app.runs.values_mut().find(|r| r.id == run) {
+        r.elapsed = std::time::Duration::from_millis(1200);
+    }
+    run
+}
+
+/// Finds `needle` on screen; returns the style of its first cell.
+fn style_of(t: &Terminal<TestBackend>, needle: &str) -> ratatui::style::Style {
+    let buf = t.backend().buffer();
+    for y in 0..buf.area.height {
+        let row: String = (0..buf.area.width).map(|x| buf[(x, y)].symbol().to_string()).collect();
+        if let Some(byte) = row.find(needle) {
+            let x = row[..byte].chars().count() as u16;
+            return buf[(x, y)].style();
+        }
+    }
+    panic!("`{needle}` not on screen:\n{}", t.backend());
+}
+
+#[test]
+fn first_step() {
+    insta::assert_snapshot!(draw(&mut app(), 100, 30).backend());
+}
+
+#[test]
+fn step_with_a_table() {
+    let mut a = app();
+    update(&mut a, Action::GoToStep(7));
+    update(&mut a, Action::ScrollDown(8));
+    insta::assert_snapshot!(draw(&mut a, 100, 30).backend());
+}
+
+#[test]
+fn dockerfile_code_step() {
+    let mut a = app();
+    update(&mut a, Action::GoToStep(1));
+    insta::assert_snapshot!(draw(&mut a, 100, 30).backend());
+}
+
+#[test]
+fn run_pane_mid_build() {
+    let mut a = app();
+    simulate(
+        &mut a,
+        2,
+        "docker build -t hola:1.0.0 assets/hola-ubuntu",
+        &[
+            "Sending build context to Docker daemon  5.12kB\n",
+            "Step 1/11 : FROM cpp-build-base:0.1.0 AS build\n",
+            " ---> 32b3662f4dc4\n",
+            "Step 3/11 : WORKDIR /src\n",
+        ],
+        None,
+    );
+    let t = draw(&mut a, 100, 30);
+    insta::assert_snapshot!(t.backend());
+    assert_eq!(style_of(&t, "▶ $ docker build").fg, Some(Color::Yellow));
+}
+
+#[test]
+fn run_pane_after_hola_mundo() {
+    let mut a = app();
+    simulate(&mut a, 2, "docker run --rm hola:1.0.0", &["Hola Mundo!!\n"], Some(0));
+    let t = draw(&mut a, 100, 30);
+    insta::assert_snapshot!(t.backend());
+    assert_eq!(style_of(&t, "✔ $ docker run").fg, Some(Color::Green), "passed mark is green");
+    assert_eq!(style_of(&t, "✔ superada").fg, Some(Color::Green));
+}
+
+#[test]
+fn failed_mark_is_red() {
+    let mut a = app();
+    simulate(&mut a, 2, "docker run --rm hola:1.0.0", &["\u{1b}[33mAdiós\u{1b}[0m\n"], Some(0));
+    let t = draw(&mut a, 100, 30);
+    assert_eq!(style_of(&t, "✘ $ docker run").fg, Some(Color::Red));
+    assert_eq!(style_of(&t, "✘ fallida").fg, Some(Color::Red));
+    assert_eq!(style_of(&t, "Adiós").fg, Some(Color::Yellow), "ANSI colours of the output are kept");
+}
+
+#[test]
+fn help_overlay() {
+    let mut a = app();
+    update(&mut a, Action::ToggleHelp);
+    insta::assert_snapshot!(draw(&mut a, 100, 30).backend());
+}
+
+#[test]
+fn outline_overlay() {
+    let mut a = app();
+    simulate(&mut a, 2, "docker run --rm hola:1.0.0", &["Hola Mundo!!\n"], Some(0));
+    simulate(&mut a, 3, "docker run --rm hola:2.0.0", &["nada\n"], Some(1));
+    update(&mut a, Action::ToggleOutline);
+    let t = draw(&mut a, 100, 30);
+    insta::assert_snapshot!(t.backend());
+    assert_eq!(style_of(&t, "✘ Scratch").fg, Some(Color::Red));
+}
+
+#[test]
+fn no_engine_shows_what_was_tried_and_recorded_output() {
+    let mut a = app();
+    update(
+        &mut a,
+        Action::EngineLost { endpoint: "unix:///var/run/docker.sock".into(), reason: "No such file or directory (os error 2)".into() },
+    );
+    update(&mut a, Action::GoToStep(2));
+    a.selected[2] = command_index(&a, 2, "docker run --rm hola:1.0.0");
+    let t = draw(&mut a, 100, 30);
+    insta::assert_snapshot!(t.backend());
+    assert_eq!(style_of(&t, "Sin motor de Docker").fg, Some(Color::Red));
+}
+
+#[test]
+fn too_small_terminal() {
+    let mut a = app();
+    insta::assert_snapshot!("too_small_20x5", draw(&mut a, 20, 5).backend());
+    let t = draw(&mut a, 1, 1);
+    assert_eq!(t.backend().buffer().area.width, 1);
+    draw(&mut a, 59, 40);
+    draw(&mut a, 200, 14);
+}
+
+#[test]
+fn every_size_draws_without_panicking() {
+    let mut a = app();
+    simulate(&mut a, 2, "docker run --rm hola:1.0.0", &["Hola Mundo!!\n"], Some(0));
+    for w in [1, 2, 10, 59, 60, 61, 80, 100, 160] {
+        for h in [1, 2, 5, 14, 15, 16, 30, 60] {
+            draw(&mut a, w, h);
+        }
+    }
+}
+
+#[test]
+fn capability_masks_are_decoded_next_to_the_hex() {
+    let mut a = app();
+    simulate(
+        &mut a,
+        6,
+        "docker run --rm ubuntu:24.04 grep Cap /proc/self/status",
+        &[
+            "CapInh:\t0000000000000000\n",
+            "CapPrm:\t00000000a80425fb\n",
+            "CapEff:\t00000000a80425fb\n",
+            "CapBnd:\t00000000a80425fb\n",
+            "CapAmb:\t0000000000000000\n",
+        ],
+        Some(0),
+    );
+    let t = draw(&mut a, 160, 30);
+    insta::assert_snapshot!(t.backend());
+    assert_eq!(style_of(&t, "(14: cap_chown").fg, Some(Color::Cyan));
+    assert!(t.backend().to_string().contains("(ninguna)"));
+}
