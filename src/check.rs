@@ -51,6 +51,10 @@ pub struct Report {
 pub struct CheckOptions {
     /// Registry password for `login` (from `ESTIBA_REGISTRY_PASSWORD`).
     pub password: Option<String>,
+    /// Skip cleanup steps, keeping the images (to compare them afterwards).
+    pub keep: bool,
+    /// Run commands that reach beyond the container (`--privileged`, host binds, …).
+    pub allow_privileged: bool,
 }
 
 /// What the runner reports while it works.
@@ -74,13 +78,16 @@ pub enum Event<'a> {
 
 /// Runs every step of `lesson` in order; after a failed step the rest are skipped.
 pub async fn run(engine: &Engine, lesson: &Lesson, opts: &CheckOptions, mut on: impl FnMut(Event<'_>) + Send) -> Report {
-    let mut session = Session { lesson_id: lesson.id.clone(), root: lesson.root.clone(), ..Session::default() };
+    let mut session =
+        Session { lesson_id: lesson.id.clone(), root: lesson.root.clone(), allow_risky: opts.allow_privileged, ..Session::default() };
     let mut steps = Vec::new();
     let mut failed_at: Option<String> = None;
     for (index, step) in lesson.steps.iter().enumerate() {
         let started = Instant::now();
         let (status, detail) = if let Some(title) = &failed_at {
             (Status::Skipped, format!("no se ejecutó: falló el paso «{title}»"))
+        } else if opts.keep && step.is_cleanup() {
+            (Status::Skipped, "no se ejecutó: --keep conserva las imágenes".to_string())
         } else if step.commands.is_empty() {
             (Status::Skipped, "sin órdenes que ejecutar".to_string())
         } else {

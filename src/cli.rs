@@ -16,6 +16,12 @@ use crate::lesson::{self, Lesson, LoadOptions};
 pub struct Args {
     /// Lección que abrir (por defecto, la incluida).
     pub lesson: Option<PathBuf>,
+    /// Empieza la lección desde el principio, olvidando el progreso guardado.
+    #[arg(long)]
+    pub reset: bool,
+    /// Líneas de salida que se guardan por orden (las más antiguas se descartan).
+    #[arg(long, default_value_t = crate::app::output::DEFAULT_MAX_LINES, value_name = "N")]
+    pub max_lines: usize,
     /// Qué hacer (sin subcomando: abre la lección).
     #[command(subcommand)]
     pub command: Option<Cmd>,
@@ -37,6 +43,12 @@ pub enum Cmd {
         /// Muestra la salida de cada orden.
         #[arg(short, long)]
         verbose: bool,
+        /// No ejecuta los pasos de limpieza: conserva las imágenes (p. ej. para `estiba compare`).
+        #[arg(long)]
+        keep: bool,
+        /// Permite órdenes que salen del contenedor (--privileged, --cap-add, carpetas del equipo, --pid/--network host, dispositivos).
+        #[arg(long)]
+        allow_privileged: bool,
     },
     /// Prepara las imágenes base de la lección (también sin conexión).
     Prepare {
@@ -52,6 +64,25 @@ pub enum Cmd {
         #[arg(long, value_name = "ARCHIVO")]
         save: Option<PathBuf>,
     },
+    /// Compara las variantes de imagen de la lección: tamaño, shell, `id` y capacidades.
+    Compare {
+        /// Archivo de la lección (por defecto, la lección incluida).
+        lesson: Option<PathBuf>,
+        /// Formato de salida.
+        #[arg(long, value_enum, default_value_t = CompareFormat::Table)]
+        format: CompareFormat,
+        /// Mide también las variantes que salen del contenedor (--privileged, …).
+        #[arg(long)]
+        allow_privileged: bool,
+    },
+    /// Borra los contenedores e imágenes que creó la lección (solo los que llevan su etiqueta).
+    Clean {
+        /// Archivo de la lección (por defecto, la lección incluida).
+        lesson: Option<PathBuf>,
+        /// Borra también la imagen base sustituta que hizo `estiba prepare`.
+        #[arg(long)]
+        all: bool,
+    },
     /// Imprime la lección en la terminal.
     Show {
         /// Archivo de la lección (por defecto, la lección incluida).
@@ -66,6 +97,17 @@ pub enum Format {
     Text,
     /// JSON para máquinas.
     Json,
+}
+
+/// Output format of `compare`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CompareFormat {
+    /// Tabla alineada.
+    Table,
+    /// JSON para máquinas.
+    Json,
+    /// Tabla Markdown.
+    Markdown,
 }
 
 /// The bundled lesson: `./lessons/cpp-seguro.md`, else the one next to the sources.
@@ -92,22 +134,26 @@ async fn connect() -> Result<Engine, ExitCode> {
 /// Runs the CLI.
 pub async fn run(args: Args) -> ExitCode {
     let result = match args.command {
-        Some(Cmd::Check { lesson, format, verbose }) => check_cmd(lesson, args.registry, format, verbose).await,
+        Some(Cmd::Check { lesson, format, verbose, keep, allow_privileged }) => {
+            check_cmd(lesson, args.registry, format, CheckFlags { verbose, keep, allow_privileged }).await
+        }
         Some(Cmd::Prepare { lesson, from, offline, save }) => prepare_cmd(lesson, args.registry, from, offline, save).await,
         Some(Cmd::Show { lesson }) => show_cmd(lesson, args.registry),
-        None => tui_cmd(args.lesson, args.registry).await,
+        Some(Cmd::Clean { lesson, all }) => clean_cmd(lesson, args.registry, all).await,
+        Some(Cmd::Compare { lesson, format, allow_privileged }) => compare_cmd(lesson, args.registry, format, allow_privileged).await,
+        None => tui_cmd(args.lesson, args.registry, crate::tui::Options { reset: args.reset, max_lines: args.max_lines }).await,
     };
     result.unwrap_or_else(|code| code)
 }
 
-async fn tui_cmd(path: Option<PathBuf>, registry: Option<String>) -> Result<ExitCode, ExitCode> {
+async fn tui_cmd(path: Option<PathBuf>, registry: Option<String>, options: crate::tui::Options) -> Result<ExitCode, ExitCode> {
     use std::io::IsTerminal;
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         eprintln!("estiba: la salida no es una terminal; imprimo la lección (usa `estiba check` para ejecutarla sin interfaz).");
         return show_cmd(path, registry);
     }
     let lesson = load(path, registry)?;
-    match crate::tui::run(lesson).await {
+    match crate::tui::run(lesson, options).await {
         Ok(()) => Ok(ExitCode::SUCCESS),
         Err(e) => {
             eprintln!("estiba: {e:#}");
@@ -127,7 +173,15 @@ fn show_cmd(path: Option<PathBuf>, registry: Option<String>) -> Result<ExitCode,
     Ok(ExitCode::SUCCESS)
 }
 
-async fn check_cmd(path: Option<PathBuf>, registry: Option<String>, format: Format, verbose: bool) -> Result<ExitCode, ExitCode> {
+/// Switches of `check`.
+struct CheckFlags {
+    verbose: bool,
+    keep: bool,
+    allow_privileged: bool,
+}
+
+async fn check_cmd(path: Option<PathBuf>, registry: Option<String>, format: Format, flags: CheckFlags) -> Result<ExitCode, ExitCode> {
+    let CheckFlags { verbose, keep, allow_privileged } = flags;
     let lesson = load(path, registry)?;
     let problems = lesson::assets::verify(&lesson);
     if !problems.is_empty() {
@@ -150,7 +204,7 @@ async fn check_cmd(path: Option<PathBuf>, registry: Option<String>, format: Form
         }
         println!();
     }
-    let opts = CheckOptions { password: std::env::var("ESTIBA_REGISTRY_PASSWORD").ok() };
+    let opts = CheckOptions { password: std::env::var("ESTIBA_REGISTRY_PASSWORD").ok(), keep, allow_privileged };
     let total = lesson.steps.len();
     let started = std::time::Instant::now();
     let report = check::run(&engine, &lesson, &opts, |ev| match ev {
@@ -183,6 +237,57 @@ async fn check_cmd(path: Option<PathBuf>, registry: Option<String>, format: Form
         println!("{}", serde_json::to_string_pretty(&report).unwrap_or_default());
     }
     Ok(if report.failed == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+async fn compare_cmd(
+    path: Option<PathBuf>,
+    registry: Option<String>,
+    format: CompareFormat,
+    allow_privileged: bool,
+) -> Result<ExitCode, ExitCode> {
+    let lesson = load(path, registry)?;
+    let engine = connect().await?;
+    let specs = crate::compare::variants(&lesson);
+    let table = format == CompareFormat::Table;
+    let total = specs.len();
+    let c = crate::compare::measure(&engine, &lesson.id, &specs, allow_privileged, |i, r| {
+        if table {
+            eprint!("\rmidiendo {}/{total}: {:<50}", i + 1, r.name.chars().take(50).collect::<String>());
+        }
+    })
+    .await;
+    if table {
+        eprint!("\r{:<80}\r", "");
+    }
+    match format {
+        CompareFormat::Json => println!("{}", serde_json::to_string_pretty(&c).unwrap_or_default()),
+        CompareFormat::Markdown => print!("{}", crate::compare::markdown(&c)),
+        CompareFormat::Table => {
+            print!("{}", docker::format::table(&crate::compare::cells(&c)));
+            println!("\n⚠ = el proceso es root. Medido dentro de cada contenedor por estiba-probe (ver la lección, «Privilegios»).");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn clean_cmd(path: Option<PathBuf>, registry: Option<String>, all: bool) -> Result<ExitCode, ExitCode> {
+    let lesson = load(path, registry)?;
+    let engine = connect().await?;
+    match engine.clean(&lesson.id, all).await {
+        Ok(c) => {
+            println!("Lección {}: solo se toca lo que lleva la etiqueta {}={}", lesson.id, docker::LESSON_LABEL, lesson.id);
+            println!("Contenedores borrados: {}", if c.containers.is_empty() { "ninguno".to_string() } else { c.containers.join(", ") });
+            println!("Imágenes borradas: {}", if c.images.is_empty() { "ninguna".to_string() } else { c.images.join(", ") });
+            for (name, why) in &c.kept {
+                println!("Conservada {name}: {why}");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            eprintln!("estiba clean: {e}");
+            Ok(ExitCode::from(1))
+        }
+    }
 }
 
 fn cache_dir() -> PathBuf {

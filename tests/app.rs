@@ -210,7 +210,7 @@ fn login_asks_for_the_password_without_showing_it() {
     }
     update(&mut a, Action::PromptBackspace);
     let fx = update(&mut a, Action::PromptSubmit);
-    assert!(matches!(&fx[0], Effect::Run { password: Some(p), .. } if p == "secret"));
+    assert!(matches!(&fx[0], Effect::Run { password: Some(p), confirmed: false, .. } if p == "secret"));
     assert_eq!(a.overlay, Overlay::None);
 }
 
@@ -241,4 +241,37 @@ fn interactive_run_opens_a_shell_that_forwards_keys() {
     let r = a.run_of(3, sh).unwrap();
     assert_eq!(r.status, RunStatus::Passed, "{:?}", r.why);
     assert!(r.output.plain_text().contains("uid=0(root)"));
+}
+
+#[test]
+fn privileged_commands_wait_for_confirmation() {
+    let mut a = app();
+    update(&mut a, Action::GoToStep(6));
+    let p = a.lesson.steps[6].commands.iter().position(|c| c.text.contains("--privileged")).unwrap();
+    a.selected[6] = p;
+    assert!(update(&mut a, Action::RunSelected).is_empty(), "nothing runs yet");
+    let Overlay::Confirm { risks, .. } = &a.overlay else { panic!("{:?}", a.overlay) };
+    assert!(risks[0].starts_with("--privileged"));
+    assert_eq!(map_key(&a, &key(KeyCode::Char('n'))), Some(Action::Cancel));
+    assert_eq!(map_key(&a, &key(KeyCode::Enter)), None, "Enter alone does not confirm");
+    update(&mut a, Action::Cancel);
+    assert!(a.runs.is_empty() && a.overlay == Overlay::None);
+    update(&mut a, Action::RunSelected);
+    let fx = update(&mut a, Action::Confirm);
+    assert!(matches!(&fx[0], Effect::Run { confirmed: true, .. }), "{fx:?}");
+}
+
+#[test]
+fn a_flood_of_output_stays_bounded_and_esc_still_cancels() {
+    let mut a = app();
+    update(&mut a, Action::GoToStep(2));
+    let Some(Effect::Run { run, .. }) = update(&mut a, Action::RunSelected).first().cloned() else { panic!() };
+    let chunk = "y\n".repeat(1000);
+    for _ in 0..300 {
+        update(&mut a, text(run, &chunk));
+    }
+    let r = a.runs.values().find(|r| r.id == run).unwrap();
+    assert_eq!(r.output.len(), estiba::app::output::DEFAULT_MAX_LINES);
+    assert_eq!(r.output.dropped(), 300_000 - estiba::app::output::DEFAULT_MAX_LINES);
+    assert_eq!(update(&mut a, Action::Cancel), vec![Effect::Cancel(run)]);
 }

@@ -81,7 +81,7 @@ fn broken_lesson_fails_at_the_right_step() {
 
 #[test]
 fn bundled_lesson_passes_end_to_end() {
-    let o = estiba(&["check", "--format", "json"], &[("ESTIBA_REGISTRY_PASSWORD", &common::registry_password())]);
+    let o = estiba(&["check", "--format", "json", "--allow-privileged"], &[("ESTIBA_REGISTRY_PASSWORD", &common::registry_password())]);
     let (out, err) = text(&o);
     if o.status.code() == Some(2) && !common::in_ci() {
         eprintln!("OMITIDO (sin motor): {err}");
@@ -94,4 +94,89 @@ fn bundled_lesson_passes_end_to_end() {
     assert_eq!(v["passed"].as_u64(), Some(steps.len() as u64));
     assert_eq!(steps.len(), 9);
     assert_eq!(o.status.code(), Some(0));
+}
+
+fn check_json(body: &str, name: &str, extra: &[&str]) -> Option<(i32, serde_json::Value, String)> {
+    let path = lesson_file(name, body);
+    let mut args = vec!["check", path.to_str().unwrap(), "--format", "json"];
+    args.extend_from_slice(extra);
+    let o = estiba(&args, &[]);
+    let (out, err) = text(&o);
+    if o.status.code() == Some(2) && !common::in_ci() && err.contains("No hay motor") {
+        eprintln!("OMITIDO (sin motor): {err}");
+        return None;
+    }
+    let v = serde_json::from_str(&out).unwrap_or(serde_json::Value::Null);
+    Some((o.status.code().unwrap_or(-1), v, err))
+}
+
+#[test]
+fn hostile_runs_are_refused_without_allow_privileged() {
+    for (name, cmd, what) in [
+        ("bind", "docker run --rm -v /:/host ubuntu:24.04 ls /host", "monta la carpeta / de tu equipo"),
+        ("mount", "docker run --rm --mount type=bind,src=/etc,dst=/e ubuntu:24.04 ls /e", "monta una carpeta de tu equipo"),
+        ("priv", "docker run --rm --privileged ubuntu:24.04 true", "--privileged"),
+        ("capadd", "docker run --rm --cap-add SYS_ADMIN ubuntu:24.04 true", "--cap-add SYS_ADMIN"),
+        ("pid", "docker run --rm --pid host ubuntu:24.04 true", "--pid host"),
+        ("net", "docker run --rm --network host ubuntu:24.04 true", "--network host"),
+        ("dev", "docker run --rm --device /dev/null ubuntu:24.04 true", "--device /dev/null"),
+    ] {
+        let body = format!("---\nid: estiba-cli-hostil\n---\n# Paso\n\n```sh +run\n{cmd}\n```\n");
+        let Some((code, v, err)) = check_json(&body, &format!("hostil-{name}.md"), &[]) else { return };
+        assert_eq!(code, 1, "{name}: {v} {err}");
+        let detail = v["steps"][0]["detail"].as_str().unwrap_or_default().to_string();
+        assert!(detail.contains("sin tu confirmación") && detail.contains(what), "{name}: {detail}");
+    }
+}
+
+#[test]
+fn allow_privileged_runs_a_confirmed_bind() {
+    // A read-only bind of an empty temporary folder: allowed only with the flag.
+    let dir = std::env::temp_dir().join(format!("estiba-bind-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("marca.txt"), "visible\n").unwrap();
+    let body = format!(
+        "---\nid: estiba-cli-bind\n---\n# Paso\n\n```sh +run expect=\"visible\"\ndocker run --rm -v {}:/datos:ro ubuntu:24.04 cat /datos/marca.txt\n```\n",
+        dir.display()
+    );
+    let Some((code, v, err)) = check_json(&body, "bind-ok.md", &["--allow-privileged"]) else { return };
+    assert_eq!(code, 0, "{v} {err}");
+}
+
+#[test]
+fn build_contexts_cannot_leave_the_lesson() {
+    let dir = std::env::temp_dir().join(format!("estiba-ctx-{}", std::process::id()));
+    let lessons = dir.join("lessons");
+    let assets = dir.join("assets");
+    std::fs::create_dir_all(&lessons).unwrap();
+    std::fs::create_dir_all(assets.join("fuga")).unwrap();
+    std::fs::write(assets.join("fuga/Dockerfile"), "FROM scratch\nCOPY secreto /\n").unwrap();
+    let secret = std::env::temp_dir().join(format!("estiba-secreto-{}", std::process::id()));
+    std::fs::write(&secret, "no debe salir\n").unwrap();
+    let _ = std::fs::remove_file(assets.join("fuga/secreto"));
+    std::os::unix::fs::symlink(&secret, assets.join("fuga/secreto")).unwrap();
+
+    // `..` out of the lesson root: a lesson error before anything runs.
+    let up = lessons.join("arriba.md");
+    std::fs::write(&up, "---\nid: estiba-cli-ctx\n---\n# Paso\n\n```sh +run\ndocker build -t x:1 ../..\n```\n").unwrap();
+    let o = estiba(&["check", up.to_str().unwrap()], &[]);
+    let (_, err) = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains(&format!("{}:7:1: el contexto `../..` sale de la carpeta de la lección", up.display())), "{err}");
+
+    // An absolute context.
+    std::fs::write(&up, "---\nid: estiba-cli-ctx\n---\n# Paso\n\n```sh +run\ndocker build -t x:1 /etc\n```\n").unwrap();
+    let (_, err) = text(&estiba(&["check", up.to_str().unwrap()], &[]));
+    assert!(err.contains("contexto absoluto `/etc` no permitido"), "{err}");
+
+    // A symlink inside the context that points outside: refused when packing, nothing sent.
+    let sym = lessons.join("enlace.md");
+    std::fs::write(&sym, "---\nid: estiba-cli-ctx\n---\n# Paso\n\n```sh +run\ndocker build -t estiba-fuga:1 assets/fuga\n```\n").unwrap();
+    let o = estiba(&["check", sym.to_str().unwrap(), "--format", "json"], &[]);
+    let (out, err) = text(&o);
+    if o.status.code() == Some(2) && !common::in_ci() {
+        return;
+    }
+    assert_eq!(o.status.code(), Some(1), "{out}{err}");
+    assert!(out.contains("el enlace simbólico `secreto` apunta fuera de la lección"), "{out}");
 }

@@ -25,6 +25,7 @@ struct Ran {
 struct Lab {
     ran: HashMap<&'static str, Ran>,
     images: HashMap<&'static str, Option<ImageInfo>>,
+    compare: estiba::compare::Comparison,
     leftover_containers: usize,
     leftover_images: usize,
 }
@@ -77,6 +78,7 @@ async fn setup() -> Option<Lab> {
         ("read-only", "docker run --rm --read-only ubuntu:24.04 touch /prueba"),
         ("network", "docker run --rm ubuntu:24.04 cat /proc/net/dev"),
         ("images", "docker images hola"),
+        ("invalid-utf8", "docker run --rm ubuntu:24.04 printf 'a\\377\\376b\\n'"),
         ("tag", "docker tag hola:2.0.0 $REGISTRY/estudiante/hola:2.0.0"),
     ];
     for (key, line) in steps {
@@ -103,11 +105,37 @@ async fn setup() -> Option<Lab> {
     lab.ran.insert("context-outside", exec(&engine, &mut bad, "docker build -t estiba-falla:2 ../..").await);
     let _ = std::fs::remove_dir_all(&dir);
 
+    // The comparison of every variant, measured by the probe inside each container.
+    let variant = |image: &str, opts: &str| {
+        let run = match cmd(&format!("docker run {opts} {image}")) {
+            DockerCommand::Run(r) => r,
+            _ => unreachable!(),
+        };
+        let run_options = if opts.is_empty() { vec![] } else { vec![opts.to_string()] };
+        let name = format!("{image} {opts}").trim().to_string();
+        estiba::compare::VariantSpec { name, image: image.into(), run_options, run, step: "prueba".into(), base: None }
+    };
+    let specs = vec![
+        variant("hola:1.0.0", ""),
+        variant("hola:2.0.0", ""),
+        variant("hola:1.1.0", ""),
+        variant("hola:2.1.0", ""),
+        variant("ubuntu:24.04", ""),
+        variant("ubuntu:24.04", "--cap-drop ALL"),
+        variant("ubuntu:24.04", "--user 10001:10001"),
+        variant("ubuntu:24.04", "--read-only"),
+        variant("ubuntu:24.04", "--security-opt no-new-privileges"),
+        variant("ubuntu:24.04", "--privileged"),
+        variant("hola:9.9.9", ""),
+        variant("127.0.0.1:5000/estudiante/hola:2.0.0", ""),
+    ];
+    lab.compare = estiba::compare::measure(&engine, LESSON, &specs, true, |_, _| {}).await;
+
     // Estiba never removes what it did not create.
     lab.ran.insert("rmi-foreign", exec(&engine, &mut s, "docker rmi ubuntu:24.04").await);
 
     // Clean up everything this test created.
-    let all = "docker rmi 127.0.0.1:5000/estudiante/hola:2.0.0 hola:2.1.0 hola:2.0.0 hola:1.1.0 hola:1.0.0 cpp-build-base:0.1.0";
+    let all = "docker rmi estiba-probe:0.1.0 127.0.0.1:5000/estudiante/hola:2.0.0 hola:2.1.0 hola:2.0.0 hola:1.1.0 hola:1.0.0 cpp-build-base:0.1.0";
     lab.ran.insert("cleanup", exec(&engine, &mut s, all).await);
     exec(&engine, &mut s, "docker image prune -f").await;
     let owned = engine.owned(LESSON).await.expect("list owned");
@@ -255,4 +283,75 @@ fn estiba_leaves_foreign_images_and_nothing_of_its_own() {
     assert_eq!(l.ran("cleanup").code, 0, "{}", l.ran("cleanup").output);
     assert_eq!(l.leftover_containers, 0, "containers left behind");
     assert_eq!(l.leftover_images, 0, "images left behind");
+}
+
+fn row<'a>(l: &'a Lab, name: &str) -> &'a estiba::compare::Row {
+    l.compare.variants.iter().find(|r| r.name == name).unwrap_or_else(|| panic!("no row {name}: {:#?}", l.compare))
+}
+
+#[test]
+fn compare_sizes_and_shells() {
+    let l = lab_or_skip!();
+    let ubuntu = row(l, "hola:1.0.0");
+    let scratch = row(l, "hola:2.0.0");
+    assert_eq!((ubuntu.status.as_str(), scratch.status.as_str()), ("ok", "ok"), "{ubuntu:?} {scratch:?}");
+    assert!(ubuntu.size_bytes.unwrap() > 20_000_000 && ubuntu.has_shell == Some(true), "{ubuntu:?}");
+    assert!(scratch.size_bytes.unwrap() < 3_000_000 && scratch.has_shell == Some(false), "{scratch:?}");
+    assert_eq!(scratch.layers, Some(2), "WORKDIR and COPY: nothing else in a scratch image");
+    let missing = row(l, "hola:9.9.9");
+    assert_eq!(missing.status, "missing");
+    assert!(missing.error.as_deref().unwrap().contains("«prueba»"));
+}
+
+#[test]
+fn compare_users() {
+    let l = lab_or_skip!();
+    for name in ["hola:1.0.0", "hola:2.0.0", "ubuntu:24.04"] {
+        assert_eq!(row(l, name).uid, Some(0), "{name} runs as root by default");
+    }
+    assert_eq!(row(l, "hola:1.0.0").id_output.as_deref(), Some("uid=0(root) gid=0(root) groups=0(root)"));
+    assert_eq!(row(l, "hola:2.0.0").id_output.as_deref(), Some("uid=0 gid=0 groups=0"), "scratch has no /etc/passwd");
+    let nonroot = row(l, "hola:1.1.0");
+    assert_eq!((nonroot.uid, nonroot.user.as_deref()), (Some(10001), Some("hola")));
+    assert!(nonroot.id_output.as_deref().unwrap().starts_with("uid=10001(hola)"));
+    let scratch_nonroot = row(l, "hola:2.1.0");
+    assert_eq!((scratch_nonroot.uid, scratch_nonroot.gid), (Some(10001), Some(10001)));
+    assert_eq!(row(l, "ubuntu:24.04 --user 10001:10001").uid, Some(10001));
+}
+
+#[test]
+fn compare_capabilities() {
+    let l = lab_or_skip!();
+    let root = row(l, "ubuntu:24.04");
+    assert_eq!(root.cap_eff.len(), 14, "Docker's default set: {:?}", root.cap_eff);
+    assert!(root.cap_eff.contains(&"cap_net_bind_service".to_string()));
+    assert!(row(l, "ubuntu:24.04 --cap-drop ALL").cap_eff.is_empty());
+    assert!(row(l, "ubuntu:24.04 --cap-drop ALL").cap_bnd.is_empty());
+    let user = row(l, "ubuntu:24.04 --user 10001:10001");
+    assert!(user.cap_eff.is_empty() && user.cap_bnd.len() == 14, "{user:?}");
+    assert_eq!(row(l, "ubuntu:24.04 --security-opt no-new-privileges").no_new_privs, Some(true));
+    assert_eq!(row(l, "ubuntu:24.04 --read-only").rootfs_writable, Some(false));
+    assert_eq!(root.rootfs_writable, Some(true));
+    let privileged = row(l, "ubuntu:24.04 --privileged");
+    // Where the engine can grant every capability the probe sees all 41; where it cannot (an engine
+    // itself inside a container, like this project's CI) the row says the engine refused, quoting it.
+    match privileged.status.as_str() {
+        "ok" => assert_eq!(privileged.cap_eff.len(), 41, "{privileged:?}"),
+        _ => assert!(privileged.error.as_deref().unwrap().contains("unable to apply caps"), "{privileged:?}"),
+    }
+}
+
+#[test]
+fn compare_shows_the_pushed_digest() {
+    let l = lab_or_skip!();
+    let pushed = row(l, "127.0.0.1:5000/estudiante/hola:2.0.0");
+    assert!(pushed.digest.as_deref().unwrap().contains("@sha256:"), "{pushed:?}");
+}
+
+#[test]
+fn invalid_utf8_becomes_replacement_characters() {
+    let l = lab_or_skip!();
+    let r = l.ran("invalid-utf8");
+    assert_eq!(r.code, 0, "{}", r.output);
+    assert_eq!(r.output, "a\u{fffd}\u{fffd}b\n");
 }

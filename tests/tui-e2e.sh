@@ -8,6 +8,8 @@ cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 BIN=$(realpath "${1:-target/release/estiba}")
 S=estiba-e2e-$$
+# Progress goes to a folder of this run's own, so each run starts at step 1.
+export ESTIBA_STATE_DIR=$(mktemp -d)
 PASSED=0
 FAILED=0
 
@@ -82,6 +84,12 @@ check "sh en scratch: error del motor" "executable file not found" 30
 check "el fallo esperado pasa" "✔ superada · código 127" 10
 keys q
 check "q sale con código 0" "EXIT=0" 15
+# Progress is kept: the lesson opens again at the step where the learner left it.
+keys "clear; ESTIBA_REGISTRY_PASSWORD=estiba '$BIN'; echo EXIT=\$?" Enter
+check "vuelve al paso 4 al reabrir" "4/9 Scratch" 20
+check "recuerda lo superado" "✔ $ docker build -t hola:2.0.0" 5
+keys q
+check "sale otra vez con código 0" "EXIT=0" 15
 keys "stty -a | grep -o -- '-*icanon' ; echo listo-\$((40+2))" Enter
 check "la terminal queda usable" "listo-42" 5
 if screen | grep -q -- "-icanon"; then FAILED=$((FAILED + 1)); echo "FAIL la terminal quedó en modo raw"; else PASSED=$((PASSED + 1)); echo "ok   modo canónico restaurado"; fi

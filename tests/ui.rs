@@ -199,3 +199,45 @@ fn capability_masks_are_decoded_next_to_the_hex() {
     assert_eq!(style_of(&t, "(14: cap_chown").fg, Some(Color::Cyan));
     assert!(t.backend().to_string().contains("(ninguna)"));
 }
+
+fn row(name: &str, size: i64, uid: u32, shell: bool, caps: usize, opts: &[&str]) -> estiba::compare::Row {
+    let mut r: estiba::compare::Row = serde_json::from_value(serde_json::json!({
+        "name": name, "image": name, "run_options": opts, "status": "ok", "built_by": "Scratch", "error": null,
+        "size_bytes": size, "size": estiba::docker::format::human_size(size), "layers": 2, "base": null, "has_shell": shell,
+        "uid": uid, "gid": uid, "groups": [uid], "id_output": if uid == 0 { "uid=0(root) gid=0(root) groups=0(root)".to_string() } else { format!("uid={uid} gid={uid} groups={uid}") },
+        "user": "", "cap_eff": [], "cap_prm": [], "cap_bnd": [], "no_new_privs": false, "rootfs_writable": true, "digest": null
+    }))
+    .unwrap();
+    r.cap_eff = (0..caps).map(|i| format!("cap_{i}")).collect();
+    r
+}
+
+#[test]
+fn comparison_view_and_chart() {
+    let mut a = app();
+    update(&mut a, Action::ToggleCompare);
+    let rows = vec![
+        row("cpp-build-base:0.1.0", 559_000_000, 0, true, 14, &[]),
+        row("hola:1.0.0", 207_000_000, 0, true, 14, &[]),
+        row("hola:2.0.0", 2_220_000, 0, false, 14, &[]),
+        row("hola:2.1.0", 2_220_000, 10001, false, 0, &[]),
+        row("ubuntu:24.04 --cap-drop ALL", 207_000_000, 0, true, 0, &["--cap-drop ALL"]),
+    ];
+    for (i, r) in rows.into_iter().enumerate() {
+        update(&mut a, Action::CompareRow(i, r));
+    }
+    let mut missing = row("hola:1.1.0", 0, 0, false, 0, &[]);
+    missing.status = "missing".into();
+    missing.built_by = "Seguridad › Usuario".into();
+    update(&mut a, Action::CompareRow(5, missing));
+    update(&mut a, Action::CompareDone);
+    let t = draw(&mut a, 100, 30);
+    insta::assert_snapshot!(t.backend());
+    assert_eq!(style_of(&t, "⚠ root").fg, Some(Color::Red), "root rows are marked");
+    assert!(t.backend().to_string().contains("falta hola:1.1.0: la construye el paso «Seguridad › Usuario»"));
+    // The 2.22MB bar is 250× shorter than the 559MB one and still drawn.
+    let screen = t.backend().to_string();
+    let small =
+        screen.lines().find(|l| l.contains("hola:2.0.0") && l.contains("2.22MB") && !l.contains("root")).expect("bar of hola:2.0.0");
+    assert!(small.chars().any(|c| "▏▎▍▌▋▊▉█".contains(c)), "{small}");
+}

@@ -48,6 +48,14 @@ pub enum Action {
     ToggleOutline,
     /// Show or hide the help overlay.
     ToggleHelp,
+    /// Show or hide the comparison of image variants (measuring them again when shown).
+    ToggleCompare,
+    /// Measure the variants again.
+    RefreshCompare,
+    /// One variant was measured.
+    CompareRow(usize, crate::compare::Row),
+    /// Every variant was measured.
+    CompareDone,
     /// Quit Estiba (cancelling what runs).
     Quit,
     /// The terminal now has this many columns and rows.
@@ -84,8 +92,14 @@ pub enum Action {
     PromptBackspace,
     /// Enter in the password prompt.
     PromptSubmit,
+    /// The learner confirmed a command that reaches beyond its container.
+    Confirm,
     /// Time passes while a command runs (updates elapsed time).
     Tick,
+    /// A step passed earlier must be done again: what it built is gone.
+    StepRedo(usize),
+    /// A message for the status bar.
+    Notice(String),
 }
 
 /// Work the app asks the runtime to do.
@@ -99,6 +113,8 @@ pub enum Effect {
         command: DockerCommand,
         /// Password for a `login`.
         password: Option<String>,
+        /// The learner confirmed its host access.
+        confirmed: bool,
     },
     /// Run an interactive command with a TTY of (rows, columns).
     RunShell {
@@ -108,6 +124,8 @@ pub enum Effect {
         command: DockerCommand,
         /// TTY size.
         size: (u16, u16),
+        /// The learner confirmed its host access.
+        confirmed: bool,
     },
     /// Cancel a run (stops and removes its container).
     Cancel(RunId),
@@ -115,6 +133,12 @@ pub enum Effect {
     ShellInput(RunId, Vec<u8>),
     /// The shell pane has a new size (rows, columns).
     ShellResize(RunId, u16, u16),
+    /// Measure every image variant of the lesson.
+    Compare,
+    /// Check that the images built by restored steps still exist: (step, image) pairs.
+    Reconcile(Vec<(usize, String)>),
+    /// Save the learner's progress.
+    SaveProgress(crate::progress::Progress),
     /// Try to reach the engine again.
     Reconnect,
     /// Leave the program.

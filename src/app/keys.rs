@@ -37,6 +37,21 @@ pub fn map_key(app: &App, key: &KeyEvent) -> Option<Action> {
                 _ => None,
             };
         }
+        Overlay::Confirm { .. } => {
+            return match key.code {
+                KeyCode::Char('s' | 'S' | 'y' | 'Y') => Some(Action::Confirm),
+                KeyCode::Esc | KeyCode::Char('n' | 'N' | 'q') => Some(Action::Cancel),
+                _ => None,
+            };
+        }
+        Overlay::Compare => {
+            return match key.code {
+                KeyCode::Char('r') => Some(Action::RefreshCompare),
+                KeyCode::Char('q') => Some(Action::Quit),
+                KeyCode::Esc | KeyCode::Char('c') => Some(Action::ToggleCompare),
+                _ => None,
+            };
+        }
         Overlay::Help => {
             return match key.code {
                 KeyCode::Char('q') => Some(Action::Quit),
@@ -60,6 +75,7 @@ pub fn map_key(app: &App, key: &KeyEvent) -> Option<Action> {
         KeyCode::Enter => Action::RunSelected,
         KeyCode::Esc => Action::Cancel,
         KeyCode::Char('o') => Action::ToggleOutline,
+        KeyCode::Char('c') => Action::ToggleCompare,
         KeyCode::Char('?') => Action::ToggleHelp,
         KeyCode::Char('q') => Action::Quit,
         _ => return None,

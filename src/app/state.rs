@@ -61,6 +61,8 @@ pub enum StepState {
     Passed,
     /// A command failed.
     Failed,
+    /// Passed in an earlier session, but what it built is gone.
+    Redo,
 }
 
 /// One run of one command.
@@ -154,6 +156,15 @@ pub enum Overlay {
     },
     /// Password prompt.
     Password(PasswordPrompt),
+    /// Comparison of the image variants.
+    Compare,
+    /// A command that reaches beyond its container waits for confirmation.
+    Confirm {
+        /// The command (step, index).
+        pending: (usize, usize),
+        /// What it would reach, in Spanish.
+        risks: Vec<String>,
+    },
 }
 
 /// The whole app.
@@ -195,6 +206,14 @@ pub struct App {
     pub max_lines: usize,
     /// Registry password from `ESTIBA_REGISTRY_PASSWORD`, if set.
     pub password_env: Option<String>,
+    /// Latest measurement of the lesson's image variants (in lesson order).
+    pub compare_rows: Vec<crate::compare::Row>,
+    /// A measurement is under way.
+    pub compare_busy: bool,
+    /// Commands that passed in an earlier session (step, command).
+    pub restored: std::collections::BTreeSet<(usize, usize)>,
+    /// Steps whose images disappeared since they passed.
+    pub redo: std::collections::BTreeSet<usize>,
 }
 
 impl App {
@@ -220,6 +239,10 @@ impl App {
             notice: None,
             max_lines: DEFAULT_MAX_LINES,
             password_env: None,
+            compare_rows: Vec::new(),
+            compare_busy: false,
+            restored: Default::default(),
+            redo: Default::default(),
         }
     }
 
@@ -241,7 +264,12 @@ impl App {
     /// The state of step `i` for the outline.
     pub fn step_state(&self, i: usize) -> StepState {
         let n = self.lesson.steps.get(i).map_or(0, |s| s.commands.len());
-        let statuses: Vec<Option<RunStatus>> = (0..n).map(|c| self.run_of(i, c).map(|r| r.status)).collect();
+        let statuses: Vec<Option<RunStatus>> = (0..n)
+            .map(|c| self.run_of(i, c).map(|r| r.status).or_else(|| self.restored.contains(&(i, c)).then_some(RunStatus::Passed)))
+            .collect();
+        if self.redo.contains(&i) && !statuses.iter().any(|s| matches!(s, Some(RunStatus::Running | RunStatus::Queued))) {
+            return StepState::Redo;
+        }
         if statuses.iter().any(|s| matches!(s, Some(RunStatus::Running | RunStatus::Queued))) {
             StepState::Running
         } else if statuses.iter().any(|s| matches!(s, Some(RunStatus::Failed))) {
@@ -251,6 +279,25 @@ impl App {
         } else {
             StepState::Pending
         }
+    }
+
+    /// The progress to save: current step and every command passed (now or before).
+    pub fn progress(&self) -> crate::progress::Progress {
+        let mut passed = self.restored.clone();
+        passed.extend(self.runs.iter().filter(|(_, r)| r.status == RunStatus::Passed).map(|(k, _)| *k));
+        for ((step, cmd), r) in &self.runs {
+            if r.status != RunStatus::Passed {
+                passed.remove(&(*step, *cmd));
+            }
+        }
+        crate::progress::Progress { version: crate::progress::VERSION, lesson: self.lesson.id.clone(), step: self.step, passed }
+    }
+
+    /// Restores saved progress (indices out of this lesson's range are ignored).
+    pub fn restore(&mut self, p: &crate::progress::Progress) {
+        self.step = p.step.min(self.lesson.steps.len().saturating_sub(1));
+        self.restored =
+            p.passed.iter().copied().filter(|(s, c)| self.lesson.steps.get(*s).is_some_and(|st| *c < st.commands.len())).collect();
     }
 
     /// Whether the engine answers.

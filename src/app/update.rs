@@ -45,6 +45,27 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             };
             vec![]
         }
+        Action::ToggleCompare => {
+            if app.overlay == Overlay::Compare {
+                app.overlay = Overlay::None;
+                return vec![];
+            }
+            app.overlay = Overlay::Compare;
+            refresh_compare(app)
+        }
+        Action::RefreshCompare => refresh_compare(app),
+        Action::CompareRow(i, row) => {
+            if let Some(slot) = app.compare_rows.get_mut(i) {
+                *slot = row;
+            } else {
+                app.compare_rows.push(row);
+            }
+            vec![]
+        }
+        Action::CompareDone => {
+            app.compare_busy = false;
+            vec![]
+        }
         Action::ToggleHelp => {
             app.overlay = if app.overlay == Overlay::Help { Overlay::None } else { Overlay::Help };
             vec![]
@@ -76,6 +97,23 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         }
         Action::EngineFound(info) => {
             app.engine = EngineState::Connected(info);
+            let built: Vec<(usize, String)> = app
+                .restored
+                .iter()
+                .filter_map(|(s, c)| match &app.lesson.steps[*s].commands[*c].command {
+                    DockerCommand::Build(b) => b.tags.first().map(|t| (*s, t.clone())),
+                    _ => None,
+                })
+                .collect();
+            if built.is_empty() { vec![] } else { vec![Effect::Reconcile(built)] }
+        }
+        Action::Notice(text) => {
+            app.notice = Some(text);
+            vec![]
+        }
+        Action::StepRedo(step) => {
+            app.redo.insert(step);
+            app.restored.retain(|(s, _)| *s != step);
             vec![]
         }
         Action::EngineLost { endpoint, reason } => {
@@ -114,8 +152,15 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             }
             vec![]
         }
+        Action::Confirm => match std::mem::take(&mut app.overlay) {
+            Overlay::Confirm { pending, .. } => start(app, pending.0, pending.1, None, true),
+            other => {
+                app.overlay = other;
+                vec![]
+            }
+        },
         Action::PromptSubmit => match std::mem::take(&mut app.overlay) {
-            Overlay::Password(p) => start(app, p.pending.0, p.pending.1, Some(p.typed)),
+            Overlay::Password(p) => start(app, p.pending.0, p.pending.1, Some(p.typed), false),
             other => {
                 app.overlay = other;
                 vec![]
@@ -132,14 +177,23 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
     }
 }
 
+fn refresh_compare(app: &mut App) -> Vec<Effect> {
+    if app.compare_busy || !app.engine_ready() {
+        return vec![];
+    }
+    app.compare_busy = true;
+    vec![Effect::Compare]
+}
+
 fn go_to(app: &mut App, n: usize) -> Vec<Effect> {
     let n = n.min(app.lesson.steps.len().saturating_sub(1));
-    if n != app.step {
-        app.step = n;
-        app.lesson_scroll = 0;
-        app.output_back = 0;
+    if n == app.step {
+        return vec![];
     }
-    vec![]
+    app.step = n;
+    app.lesson_scroll = 0;
+    app.output_back = 0;
+    vec![Effect::SaveProgress(app.progress())]
 }
 
 fn scroll(app: &mut App, pane: Focus, delta: i32) -> Vec<Effect> {
@@ -189,7 +243,7 @@ fn run_selected(app: &mut App) -> Vec<Effect> {
     }
     if let DockerCommand::Login(l) = &block.command {
         match app.password_env.clone() {
-            Some(p) => return start(app, step, idx, Some(p)),
+            Some(p) => return start(app, step, idx, Some(p), false),
             None => {
                 app.overlay = Overlay::Password(PasswordPrompt {
                     server: l.server.clone().unwrap_or_else(|| "docker.io".into()),
@@ -201,11 +255,18 @@ fn run_selected(app: &mut App) -> Vec<Effect> {
             }
         }
     }
-    start(app, step, idx, None)
+    if let DockerCommand::Run(r) = &block.command {
+        let risks = r.risks();
+        if !risks.is_empty() {
+            app.overlay = Overlay::Confirm { pending: (step, idx), risks };
+            return vec![];
+        }
+    }
+    start(app, step, idx, None, false)
 }
 
 /// Queues the run of command `idx` of `step`.
-fn start(app: &mut App, step: usize, idx: usize, password: Option<String>) -> Vec<Effect> {
+fn start(app: &mut App, step: usize, idx: usize, password: Option<String>, confirmed: bool) -> Vec<Effect> {
     let id = app.next_id;
     app.next_id += 1;
     app.runs.insert((step, idx), RunRecord::new(id, step, idx, app.max_lines));
@@ -220,9 +281,9 @@ fn start(app: &mut App, step: usize, idx: usize, password: Option<String>) -> Ve
     {
         let size = shell_size(app.size.0, app.size.1);
         app.shell = Some(ShellView { run: id, parser: vt100::Parser::new(size.0, size.1, 1000) });
-        return vec![Effect::RunShell { run: id, command, size }];
+        return vec![Effect::RunShell { run: id, command, size, confirmed }];
     }
-    vec![Effect::Run { run: id, command, password }]
+    vec![Effect::Run { run: id, command, password, confirmed }]
 }
 
 fn cancel(app: &mut App) -> Vec<Effect> {
@@ -312,6 +373,7 @@ fn finished(app: &mut App, id: RunId, outcome: crate::docker::Outcome) -> Vec<Ef
         match expect.verify(outcome.exit_code, &r.output.plain_text()) {
             Ok(()) => {
                 r.status = RunStatus::Passed;
+                app.redo.remove(&step);
                 let n = app.lesson.steps[step].commands.len();
                 if step == app.step && idx + 1 < n && app.selected[step] == idx {
                     app.selected[step] = idx + 1;
@@ -324,10 +386,11 @@ fn finished(app: &mut App, id: RunId, outcome: crate::docker::Outcome) -> Vec<Ef
             }
         }
     }
+    let mut fx = vec![Effect::SaveProgress(app.progress())];
     if lost {
         app.engine =
             EngineState::Unavailable { endpoint: crate::docker::endpoint(), reason: "se perdió la conexión durante la orden".into() };
-        return vec![Effect::Reconnect];
+        fx.push(Effect::Reconnect);
     }
-    vec![]
+    fx
 }

@@ -169,29 +169,99 @@ fn glob(p: &str, s: &str) -> bool {
     go(&p, &s)
 }
 
-/// Adds `LABEL estiba.lesson="<id>"` at the end of every stage (before each later `FROM` and at the
-/// end), so each stage's image is Estiba's while the build cache of the stage's own instructions
-/// stays shared.
+/// Adds `LABEL estiba.lesson="<id>"` right after every `FROM`, so every stage's image and every
+/// intermediate container of the build carry the ownership label (and can be found and removed).
 pub fn label_stages(dockerfile: &str, lesson_id: &str) -> String {
     let label = format!("LABEL {LESSON_LABEL}=\"{lesson_id}\"\n");
     let mut out = String::new();
-    let mut in_stage = false;
     let mut continued = false;
+    let mut pending = false;
     for line in dockerfile.lines() {
         let t = line.trim_start();
-        let is_from = !continued && t.len() > 5 && t[..5].eq_ignore_ascii_case("FROM ");
-        if is_from && in_stage {
-            out.push_str(&label);
+        if !continued && t.len() > 5 && t[..5].eq_ignore_ascii_case("FROM ") {
+            pending = true;
         }
-        in_stage |= is_from;
         continued = line.trim_end().ends_with('\\');
         out.push_str(line);
         out.push('\n');
-    }
-    if in_stage {
-        out.push_str(&label);
+        if pending && !continued {
+            out.push_str(&label);
+            pending = false;
+        }
     }
     out
+}
+
+/// Ids of the images a classic build made (` ---> 1a2b3c4d5e6f` lines, cached steps excluded).
+#[derive(Debug, Default)]
+struct StepImages {
+    ids: Vec<String>,
+    cached: bool,
+}
+
+impl StepImages {
+    fn see(&mut self, text: &str) {
+        for line in text.lines() {
+            let line = line.trim();
+            // The id after a FROM step or a cache hit is not this build's.
+            if line == "---> Using cache" || (line.starts_with("Step ") && line.to_ascii_uppercase().contains(" : FROM ")) {
+                self.cached = true;
+            } else if let Some(id) = line.strip_prefix("---> ").filter(|i| i.len() == 12 && i.chars().all(|c| c.is_ascii_hexdigit())) {
+                if !self.cached {
+                    self.ids.push(id.to_string());
+                }
+                self.cached = false;
+            }
+        }
+    }
+}
+
+impl Engine {
+    /// Removes images left by cancelled or failed builds (newest first) that are still untagged,
+    /// unused and labelled for this lesson. An image still used by the build's last container is
+    /// retried for a few seconds (the engine stops that container once the build is abandoned);
+    /// those it cannot reach now stay listed for later.
+    pub async fn remove_leftovers(&self, session: &mut Session) {
+        use bollard::errors::Error as E;
+        use bollard::query_parameters::RemoveImageOptions;
+        for attempt in 0..20 {
+            let mut keep = Vec::new();
+            let mut busy = false;
+            for id in std::mem::take(&mut session.leftovers).into_iter().rev() {
+                let image = match self.docker.inspect_image(&id).await {
+                    Ok(i) => i,
+                    Err(E::DockerResponseServerError { .. }) => continue,
+                    Err(_) => {
+                        keep.push(id);
+                        continue;
+                    }
+                };
+                let ours =
+                    image.config.as_ref().and_then(|c| c.labels.as_ref()).and_then(|l| l.get(LESSON_LABEL)) == Some(&session.lesson_id);
+                if !ours || !image.repo_tags.unwrap_or_default().is_empty() {
+                    continue;
+                }
+                match self
+                    .docker
+                    .remove_image(&id, Some(RemoveImageOptions { force: false, noprune: false, ..Default::default() }), None)
+                    .await
+                {
+                    Ok(_) | Err(E::DockerResponseServerError { status_code: 404, .. }) => {}
+                    Err(E::DockerResponseServerError { status_code: 409, .. }) => {
+                        busy = true;
+                        keep.push(id);
+                    }
+                    Err(_) => keep.push(id),
+                }
+            }
+            keep.reverse();
+            session.leftovers = keep;
+            if !busy || attempt == 19 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        }
+    }
 }
 
 /// Exit code the CLI returns for a failed build message.
@@ -205,7 +275,7 @@ fn build_exit_code(message: &str) -> i64 {
 }
 
 impl Engine {
-    pub(super) async fn build(&self, b: &Build, session: &Session, out: Sink<'_>) -> Result<i64, EngineError> {
+    pub(super) async fn build(&self, b: &Build, session: &mut Session, out: Sink<'_>) -> Result<i64, EngineError> {
         let ctx = match pack(&session.root, b, &session.lesson_id) {
             Ok(c) => c,
             Err(EngineError::Local(m)) => {
@@ -228,18 +298,21 @@ impl Engine {
             ..Default::default()
         };
         let mut stream = self.docker.build_image(opts, None, Some(body_full(ctx.tar.into())));
-        loop {
+        // Images this build makes, so a cancelled or failed build leaves none of its own behind.
+        let mut made = StepImages::default();
+        let code = loop {
             let item = tokio::select! {
                 i = stream.next() => i,
                 () = session.cancelled() => {
                     say(out, Stream::Stderr, "\n^C construcción cancelada\n");
-                    return Ok(CANCELLED);
+                    break Some(CANCELLED);
                 }
             };
-            let Some(item) = item else { break };
+            let Some(item) = item else { break None };
             match item {
                 Ok(info) => {
                     if let Some(s) = info.stream {
+                        made.see(&s);
                         say(out, Stream::Stdout, s);
                     }
                     if let Some(s) = info.status {
@@ -249,11 +322,20 @@ impl Engine {
                 Err(e) => match daemon(e) {
                     EngineError::Daemon(message) => {
                         say(out, Stream::Stderr, format!("{message}\n"));
-                        return Ok(build_exit_code(&message));
+                        break Some(build_exit_code(&message));
                     }
-                    other => return Err(other),
+                    other => {
+                        session.leftovers.extend(made.ids);
+                        return Err(other);
+                    }
                 },
             }
+        };
+        drop(stream);
+        if let Some(code) = code {
+            session.leftovers.extend(made.ids);
+            self.remove_leftovers(session).await;
+            return Ok(code);
         }
         for extra in b.tags.iter().skip(1) {
             let (repo, tag) = split_reference(extra);
@@ -277,8 +359,10 @@ mod tests {
         assert_eq!(out.matches("LABEL estiba.lesson=\"l\"").count(), 2);
         assert_eq!(
             out,
-            "FROM a AS build\nRUN x\nLABEL estiba.lesson=\"l\"\nfrom scratch\nCOPY --from=build /x /\nLABEL estiba.lesson=\"l\"\n"
+            "FROM a AS build\nLABEL estiba.lesson=\"l\"\nRUN x\nfrom scratch\nLABEL estiba.lesson=\"l\"\nCOPY --from=build /x /\n"
         );
+        let continued = label_stages("FROM \\\n  a\nRUN y\n", "l");
+        assert_eq!(continued, "FROM \\\n  a\nLABEL estiba.lesson=\"l\"\nRUN y\n");
     }
 
     #[test]
@@ -288,6 +372,14 @@ mod tests {
         assert!(!ig.excludes(Path::new("keep.o")));
         assert!(ig.excludes(Path::new("build/a.txt")));
         assert!(!ig.excludes(Path::new("hola.cpp")));
+    }
+
+    #[test]
+    fn step_images_skip_cached_steps() {
+        let mut m = StepImages::default();
+        m.see("Step 1/3 : FROM a\n ---> 0123456789ab\nStep 2/3 : RUN x\n ---> Using cache\n ---> aaaaaaaaaaaa\n");
+        m.see("Step 3/3 : RUN y\n ---> Running in ffffffffffff\nRemoving intermediate container ffffffffffff\n ---> bbbbbbbbbbbb\n");
+        assert_eq!(m.ids, ["bbbbbbbbbbbb"]);
     }
 
     #[test]

@@ -46,6 +46,10 @@ impl Engine {
         mut control: mpsc::UnboundedReceiver<ShellControl>,
         out: Sink<'_>,
     ) -> Outcome {
+        if !r.risks().is_empty() && !session.allow_risky {
+            say(out, Stream::Stderr, "docker: Estiba no ejecuta esta orden sin tu confirmación.\r\n");
+            return Outcome::code(125);
+        }
         let mut run = r.clone();
         run.tty = true;
         run.interactive = true;

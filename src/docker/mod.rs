@@ -8,6 +8,7 @@ mod images;
 mod interactive;
 mod inventory;
 mod prepare;
+mod probe;
 mod registry;
 mod run;
 
@@ -18,8 +19,9 @@ use std::time::Duration;
 use bollard::Docker;
 
 pub use interactive::{ShellControl, ShellHandle};
-pub use inventory::{ImageInfo, Owned};
+pub use inventory::{Cleaned, ImageInfo, Owned};
 pub use prepare::{BaseImage, BaseOrigin, PrepareOptions, describe as describe_origin};
+pub use probe::{PROBE_BUILDER, PROBE_IMAGE, ProbeReport};
 
 /// Label carried by everything Estiba creates: `estiba.lesson=<lesson id>`.
 pub const LESSON_LABEL: &str = "estiba.lesson";
@@ -135,6 +137,10 @@ pub struct Session {
     pub password: Option<String>,
     /// Scripted stdin for the next interactive command.
     pub input: Option<String>,
+    /// Images of cancelled or failed builds not removed yet (the engine was unreachable).
+    pub leftovers: Vec<String>,
+    /// The learner confirmed the next command's host access (`--privileged`, binds, …).
+    pub allow_risky: bool,
     /// Cancellation signal for the running command: it flips to `true` on Esc or quit.
     pub cancel: Option<tokio::sync::watch::Receiver<bool>>,
 }
@@ -187,6 +193,18 @@ impl Engine {
         }
     }
 
+    /// Connects to the engine at a `unix://` socket path and pings it (5 s at most).
+    pub async fn connect_unix(path: &str) -> Result<Engine, EngineError> {
+        let endpoint = format!("unix://{path}");
+        let unavailable = |reason: String| EngineError::Unavailable { endpoint: endpoint.clone(), reason };
+        let docker = Docker::connect_with_unix(path, 120, bollard::API_DEFAULT_VERSION).map_err(|e| unavailable(e.to_string()))?;
+        match tokio::time::timeout(Duration::from_secs(5), docker.ping()).await {
+            Ok(Ok(_)) => Ok(Engine { docker, endpoint }),
+            Ok(Err(e)) => Err(unavailable(e.to_string())),
+            Err(_) => Err(unavailable("sin respuesta en 5 s".into())),
+        }
+    }
+
     /// The endpoint this engine was reached at.
     pub fn endpoint(&self) -> &str {
         &self.endpoint
@@ -209,9 +227,11 @@ pub(crate) fn daemon(e: bollard::errors::Error) -> EngineError {
     match e {
         E::DockerResponseServerError { message, .. } => EngineError::Daemon(message),
         E::DockerStreamError { error } => EngineError::Daemon(error),
-        E::HyperResponseError { .. } | E::IOError { .. } | E::RequestTimeoutError => {
-            EngineError::Unavailable { endpoint: endpoint(), reason: e.to_string() }
-        }
+        E::HyperResponseError { .. }
+        | E::IOError { .. }
+        | E::RequestTimeoutError
+        | E::HyperLegacyError { .. }
+        | E::SocketNotFoundError(_) => EngineError::Unavailable { endpoint: endpoint(), reason: e.to_string() },
         other => EngineError::Daemon(other.to_string()),
     }
 }

@@ -22,6 +22,10 @@ pub fn container_config(r: &Run, lesson_id: &str) -> ContainerCreateBody {
         readonly_rootfs: Some(r.read_only),
         security_opt: (!r.security_opt.is_empty()).then(|| r.security_opt.clone()),
         auto_remove: Some(false),
+        binds: (!r.volumes.is_empty()).then(|| r.volumes.clone()),
+        mounts: (!r.mounts.is_empty()).then(|| r.mounts.iter().map(|m| mount(m)).collect()),
+        pid_mode: r.pid.clone(),
+        devices: (!r.devices.is_empty()).then(|| r.devices.iter().map(|d| device(d)).collect()),
         ..Default::default()
     };
     ContainerCreateBody {
@@ -43,6 +47,41 @@ pub fn container_config(r: &Run, lesson_id: &str) -> ContainerCreateBody {
     }
 }
 
+/// `--mount type=bind,source=/a,target=/b,readonly` → a mount.
+fn mount(spec: &str) -> bollard::models::Mount {
+    use bollard::models::{Mount, MountType};
+    let mut m = Mount::default();
+    for kv in spec.split(',') {
+        let (k, v) = kv.split_once('=').unwrap_or((kv, "true"));
+        match k {
+            "type" => {
+                m.typ = Some(match v {
+                    "bind" => MountType::BIND,
+                    "tmpfs" => MountType::TMPFS,
+                    _ => MountType::VOLUME,
+                })
+            }
+            "source" | "src" => m.source = Some(v.into()),
+            "target" | "destination" | "dst" => m.target = Some(v.into()),
+            "readonly" | "ro" => m.read_only = Some(v != "false"),
+            _ => {}
+        }
+    }
+    m
+}
+
+/// `--device /dev/a[:/dev/b[:rwm]]` → a device mapping.
+fn device(spec: &str) -> bollard::models::DeviceMapping {
+    let mut parts = spec.split(':');
+    let host = parts.next().unwrap_or_default().to_string();
+    let inside = parts.next().map_or_else(|| host.clone(), String::from);
+    bollard::models::DeviceMapping {
+        path_on_host: Some(host),
+        path_in_container: Some(inside),
+        cgroup_permissions: Some(parts.next().unwrap_or("rwm").into()),
+    }
+}
+
 /// Exit code the docker CLI gives when a container cannot start.
 pub fn start_failure_code(message: &str) -> i64 {
     if message.contains("executable file not found") || message.contains("no such file or directory") {
@@ -56,11 +95,15 @@ pub fn start_failure_code(message: &str) -> i64 {
 
 impl Engine {
     pub(super) async fn run(&self, r: &Run, session: &mut Session, out: Sink<'_>) -> Outcome {
-        if !r.volumes.is_empty() || !r.mounts.is_empty() || r.pid.is_some() || !r.devices.is_empty() {
+        let risks = r.risks();
+        if !risks.is_empty() && !session.allow_risky {
+            let list: String = risks.iter().map(|x| format!("  - {x}\n")).collect();
             say(
                 out,
                 Stream::Stderr,
-                "docker: Estiba no monta carpetas del anfitrión ni comparte sus procesos o dispositivos (-v, --mount, --pid, --device).\n",
+                format!(
+                    "docker: Estiba no ejecuta esta orden sin tu confirmación:\n{list}(en la interfaz se pide confirmación; en `estiba check`, usa --allow-privileged)\n"
+                ),
             );
             return Outcome::code(125);
         }

@@ -124,3 +124,17 @@ fn normalize_ref(r: &str) -> String {
     let last = r.rsplit('/').next().unwrap_or(r);
     if last.contains(':') || last.contains('@') || r == "scratch" { r.to_string() } else { format!("{r}:latest") }
 }
+
+/// Base image of the final stage of a build's Dockerfile (`None` when unreadable).
+pub fn final_base(lesson: &Lesson, b: &crate::lesson::command::Build) -> Option<String> {
+    let dir = context_dir(&lesson.root, &b.context).ok()?;
+    let text = std::fs::read_to_string(dir.join(b.dockerfile.as_deref().unwrap_or("Dockerfile"))).ok()?;
+    text.lines()
+        .filter_map(|l| {
+            let w: Vec<&str> = l.split_whitespace().collect();
+            w.first()
+                .filter(|f| f.eq_ignore_ascii_case("FROM"))
+                .and_then(|_| w.iter().skip(1).find(|x| !x.starts_with("--")).map(|s| s.to_string()))
+        })
+        .last()
+}

@@ -139,6 +139,41 @@ pub struct Run {
     pub args: Vec<String>,
 }
 
+impl Run {
+    /// What this run would let the container reach beyond itself, in Spanish; empty when nothing.
+    /// Each of these needs the learner's explicit confirmation (`--allow-privileged` in `check`).
+    pub fn risks(&self) -> Vec<String> {
+        let mut r = Vec::new();
+        if self.privileged {
+            r.push("--privileged: todas las capacidades y todos los dispositivos del equipo, sin seccomp ni AppArmor".into());
+        }
+        for c in &self.cap_add {
+            r.push(format!("--cap-add {c}: da al contenedor una capacidad que Docker quita por defecto"));
+        }
+        for v in &self.volumes {
+            let src = v.split(':').next().unwrap_or_default();
+            if src.starts_with('/') || src.starts_with('.') || src.starts_with('~') {
+                r.push(format!("-v {v}: monta la carpeta {src} de tu equipo dentro del contenedor"));
+            }
+        }
+        for m in &self.mounts {
+            if m.split(',').any(|kv| kv == "type=bind") {
+                r.push(format!("--mount {m}: monta una carpeta de tu equipo dentro del contenedor"));
+            }
+        }
+        if let Some(p) = self.pid.as_deref().filter(|p| *p == "host") {
+            r.push(format!("--pid {p}: el contenedor ve todos los procesos de tu equipo"));
+        }
+        if let Some(n) = self.network.as_deref().filter(|n| *n == "host") {
+            r.push(format!("--network {n}: el contenedor usa la red de tu equipo"));
+        }
+        for d in &self.devices {
+            r.push(format!("--device {d}: da acceso a un dispositivo de tu equipo"));
+        }
+        r
+    }
+}
+
 /// `docker login` options.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Login {

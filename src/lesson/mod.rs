@@ -58,6 +58,14 @@ pub struct Step {
     pub files: Vec<FileBlock>,
 }
 
+impl Step {
+    /// Whether the step only removes things (`rmi`, `image prune`): the lesson's cleanup.
+    pub fn is_cleanup(&self) -> bool {
+        !self.commands.is_empty()
+            && self.commands.iter().all(|c| matches!(c.command, DockerCommand::Rmi { .. } | DockerCommand::ImagePrune { .. }))
+    }
+}
+
 /// A `+run` block: one docker command and what it should do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RunBlock {

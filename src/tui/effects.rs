@@ -19,6 +19,10 @@ pub struct Runtime {
     session: Arc<Mutex<Session>>,
     cancels: HashMap<RunId, watch::Sender<bool>>,
     shells: HashMap<RunId, ShellHandle>,
+    specs: Vec<crate::compare::VariantSpec>,
+    lesson_id: String,
+    /// Where progress is saved (`None`: not saved).
+    pub progress_file: Option<std::path::PathBuf>,
 }
 
 impl Runtime {
@@ -28,7 +32,17 @@ impl Runtime {
         let wake = Arc::new(Notify::new());
         tokio::spawn(connector(tx.clone(), engine.clone(), wake.clone()));
         let session = Session { lesson_id: lesson.id.clone(), root: lesson.root.clone(), ..Session::default() };
-        Self { tx, engine, wake, session: Arc::new(Mutex::new(session)), cancels: HashMap::new(), shells: HashMap::new() }
+        Self {
+            tx,
+            engine,
+            wake,
+            session: Arc::new(Mutex::new(session)),
+            cancels: HashMap::new(),
+            shells: HashMap::new(),
+            specs: crate::compare::variants(lesson),
+            lesson_id: lesson.id.clone(),
+            progress_file: None,
+        }
     }
 
     fn engine(&self) -> Option<Engine> {
@@ -38,8 +52,8 @@ impl Runtime {
     /// Carries out one effect.
     pub fn apply(&mut self, effect: Effect) {
         match effect {
-            Effect::Run { run, command, password } => self.run(run, command, password),
-            Effect::RunShell { run, command, size } => self.shell(run, command, size),
+            Effect::Run { run, command, password, confirmed } => self.run(run, command, password, confirmed),
+            Effect::RunShell { run, command, size, confirmed } => self.shell(run, command, size, confirmed),
             Effect::Cancel(run) => {
                 if let Some(c) = self.cancels.get(&run) {
                     let _ = c.send(true);
@@ -55,6 +69,25 @@ impl Runtime {
                 if let Some(s) = self.shells.get(&run) {
                     let _ = s.control.send(ShellControl::Resize(rows, cols));
                 }
+            }
+            Effect::Compare => self.compare(),
+            Effect::SaveProgress(p) => {
+                if let Some(path) = &self.progress_file
+                    && let Err(e) = crate::progress::save(path, &p)
+                {
+                    let _ = self.tx.send(Action::Notice(format!("no se pudo guardar el progreso: {e}")));
+                }
+            }
+            Effect::Reconcile(built) => {
+                let Some(engine) = self.engine() else { return };
+                let tx = self.tx.clone();
+                tokio::spawn(async move {
+                    for (step, image) in built {
+                        if matches!(engine.image_info(&image).await, Ok(None)) {
+                            let _ = tx.send(Action::StepRedo(step));
+                        }
+                    }
+                });
             }
             Effect::Reconnect => self.wake.notify_one(),
             Effect::Quit => {}
@@ -73,7 +106,7 @@ impl Runtime {
         Some((engine, self.session.clone(), cancel_rx))
     }
 
-    fn run(&mut self, run: RunId, command: DockerCommand, password: Option<String>) {
+    fn run(&mut self, run: RunId, command: DockerCommand, password: Option<String>, confirmed: bool) {
         let Some((engine, session, cancel)) = self.prepared(run) else { return };
         let tx = self.tx.clone();
         tokio::spawn(async move {
@@ -81,18 +114,39 @@ impl Runtime {
             let mut s = session.lock().await.clone();
             s.password = password;
             s.input = None;
+            s.allow_risky = confirmed;
             s.cancel = Some(cancel);
             let out_tx = tx.clone();
             let mut sink = move |o: Output| {
                 let _ = out_tx.send(Action::Output(run, o));
             };
+            engine.remove_leftovers(&mut s).await;
             let outcome = engine.execute(&command, &mut s, &mut sink).await;
-            session.lock().await.credentials = s.credentials;
+            let mut shared = session.lock().await;
+            shared.credentials = s.credentials;
+            shared.leftovers = s.leftovers;
+            drop(shared);
             let _ = tx.send(Action::Finished(run, outcome));
         });
     }
 
-    fn shell(&mut self, run: RunId, command: DockerCommand, size: (u16, u16)) {
+    fn compare(&mut self) {
+        let Some(engine) = self.engine() else {
+            let _ = self.tx.send(Action::CompareDone);
+            return;
+        };
+        let (tx, specs, id) = (self.tx.clone(), self.specs.clone(), self.lesson_id.clone());
+        tokio::spawn(async move {
+            let row_tx = tx.clone();
+            crate::compare::measure(&engine, &id, &specs, false, move |i, r| {
+                let _ = row_tx.send(Action::CompareRow(i, r.clone()));
+            })
+            .await;
+            let _ = tx.send(Action::CompareDone);
+        });
+    }
+
+    fn shell(&mut self, run: RunId, command: DockerCommand, size: (u16, u16), confirmed: bool) {
         let DockerCommand::Run(r) = command else { return };
         let Some((engine, session, cancel)) = self.prepared(run) else { return };
         let (handle, control) = ShellHandle::new();
@@ -102,6 +156,7 @@ impl Runtime {
             let _ = tx.send(Action::Started(run));
             let mut s = session.lock().await.clone();
             s.cancel = Some(cancel);
+            s.allow_risky = confirmed;
             let out_tx = tx.clone();
             let mut sink = move |o: Output| {
                 let _ = out_tx.send(Action::Output(run, o));

@@ -17,8 +17,17 @@ use effects::Runtime;
 /// At most this many frames a second.
 const FRAME: Duration = Duration::from_millis(33);
 
+/// How the TUI starts.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    /// Ignore (and overwrite) saved progress.
+    pub reset: bool,
+    /// Output lines kept per command.
+    pub max_lines: usize,
+}
+
 /// Opens the lesson in the terminal UI until the learner quits.
-pub async fn run(lesson: Lesson) -> anyhow::Result<()> {
+pub async fn run(lesson: Lesson, options: Options) -> anyhow::Result<()> {
     let mut terminal = ratatui::init();
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
@@ -27,13 +36,13 @@ pub async fn run(lesson: Lesson) -> anyhow::Result<()> {
         previous(info);
     }));
     let _ = crossterm::execute!(stdout(), EnableMouseCapture);
-    let result = event_loop(&mut terminal, lesson).await;
+    let result = event_loop(&mut terminal, lesson, options).await;
     let _ = crossterm::execute!(stdout(), DisableMouseCapture);
     ratatui::restore();
     result
 }
 
-async fn event_loop(terminal: &mut DefaultTerminal, lesson: Lesson) -> anyhow::Result<()> {
+async fn event_loop(terminal: &mut DefaultTerminal, lesson: Lesson, options: Options) -> anyhow::Result<()> {
     // Whatever was typed before we started (the Enter that launched us) must not act.
     while event::poll(Duration::ZERO)? {
         let _ = event::read()?;
@@ -42,7 +51,16 @@ async fn event_loop(terminal: &mut DefaultTerminal, lesson: Lesson) -> anyhow::R
     spawn_input(tx.clone());
     spawn_signals(tx.clone());
     let mut runtime = Runtime::new(tx.clone(), &lesson);
+    let progress_file = crate::progress::file_for(&crate::progress::state_dir(), &lesson.id);
+    let saved = if options.reset { Ok(None) } else { crate::progress::load(&progress_file, &lesson.id) };
+    runtime.progress_file = Some(progress_file);
     let mut app = App::new(lesson);
+    app.max_lines = options.max_lines.max(100);
+    match saved {
+        Ok(Some(p)) => app.restore(&p),
+        Ok(None) => {}
+        Err(warning) => app.notice = Some(warning),
+    }
     app.password_env = std::env::var("ESTIBA_REGISTRY_PASSWORD").ok();
     let size = terminal.size()?;
     app.size = (size.width, size.height);

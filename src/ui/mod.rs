@@ -1,5 +1,6 @@
 //! Drawing: one widget per pane; widgets only read the app.
 
+pub mod compare_view;
 pub mod highlight;
 pub mod lesson_pane;
 pub mod markdown;
@@ -34,6 +35,14 @@ pub fn draw(frame: &mut Frame, app: &App) {
         Overlay::Help => frame.render_widget(&overlays::Help, area),
         Overlay::Outline { cursor } => frame.render_widget(&overlays::Outline { app, cursor: *cursor }, area),
         Overlay::Password(p) => frame.render_widget(&overlays::Prompt(p), area),
+        Overlay::Confirm { pending, risks } => {
+            let command = app.lesson.steps[pending.0].commands[pending.1].text.replace("\\\n", " ").replace('\n', " ");
+            frame.render_widget(&overlays::Confirm { command: &command, risks }, area);
+        }
+        Overlay::Compare => {
+            let body = Rect { height: area.height.saturating_sub(1), ..area };
+            frame.render_widget(&compare_view::CompareView(app), body);
+        }
     }
 }
 

@@ -35,6 +35,7 @@ const KEYS: &[(&str, &str)] = &[
     ("Esc", "cancela la orden en marcha / cierra"),
     ("Ctrl-]", "sale de la shell interactiva"),
     ("o", "índice de pasos"),
+    ("c", "compara las variantes de imagen (tamaño, shell, id, capacidades)"),
     ("?", "esta ayuda"),
     ("q Ctrl-C", "salir"),
 ];
@@ -110,6 +111,34 @@ impl Widget for &Prompt<'_> {
             Line::from(Span::styled("Enter confirma · Esc cancela. Estiba no la guarda en ningún sitio.", Style::new().fg(theme::DIM))),
         ];
         Paragraph::new(lines).wrap(Wrap { trim: false }).block(frame(" docker login ")).render(rect, buf);
+    }
+}
+
+/// Confirmation of a command that reaches beyond its container.
+pub struct Confirm<'a> {
+    /// The command as typed.
+    pub command: &'a str,
+    /// What it would reach.
+    pub risks: &'a [String],
+}
+
+impl Widget for &Confirm<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let mut lines = vec![
+            Line::from(Span::styled("Esta orden sale del aislamiento del contenedor:", Style::new().add_modifier(Modifier::BOLD))),
+            Line::from(""),
+            Line::from(Span::styled(format!("$ {}", self.command), Style::new().fg(theme::ACCENT))),
+            Line::from(""),
+        ];
+        lines.extend(self.risks.iter().map(|r| Line::from(vec![Span::styled("⚠ ", Style::new().fg(theme::BAD)), Span::raw(r.clone())])));
+        lines.push(Line::from(""));
+        lines.push(Line::from(Span::styled("s ejecuta · n o Esc cancela", Style::new().fg(theme::DIM))));
+        let rect = centered(area, 76, lines.len() as u16 + 4);
+        Clear.render(rect, buf);
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(frame(" ¿Ejecutar? ").border_style(Style::new().fg(theme::BAD)))
+            .render(rect, buf);
     }
 }
 

@@ -65,7 +65,9 @@ fn commands(app: &App, area: Rect, buf: &mut Buffer) -> u16 {
     let first = sel.saturating_sub(max - 1).min(cmds.len().saturating_sub(max));
     let mut y = area.y;
     for i in first..(first + max).min(cmds.len()) {
-        let (mark, style) = theme::run_mark(app.run_of(app.step, i).map(|r| r.status));
+        let status =
+            app.run_of(app.step, i).map(|r| r.status).or_else(|| app.restored.contains(&(app.step, i)).then_some(RunStatus::Passed));
+        let (mark, style) = theme::run_mark(status);
         let mut line = Line::from(vec![
             Span::styled(format!("{mark} "), style),
             Span::styled("$ ", Style::new().fg(theme::DIM)),

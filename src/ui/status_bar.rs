@@ -26,7 +26,9 @@ impl Widget for &StatusBar<'_> {
         let tail = match &app.notice {
             Some(n) => Span::styled(format!(" {n}"), Style::new().fg(theme::BUSY)),
             None if app.shell.is_some() => Span::styled(" Ctrl-] sale de la shell", Style::new().fg(theme::DIM)),
-            None => Span::styled(" ←→ pasos · Enter ejecuta · Tab foco · o índice · ? ayuda · q salir", Style::new().fg(theme::DIM)),
+            None => {
+                Span::styled(" ←→ pasos · Enter ejecuta · Tab foco · o índice · c compara · ? ayuda · q salir", Style::new().fg(theme::DIM))
+            }
         };
         let line = Line::from(vec![Span::styled(step, Style::new().add_modifier(Modifier::REVERSED)), engine, tail]);
         line.render(area, buf);

@@ -39,5 +39,6 @@ pub fn step_mark(state: StepState) -> (&'static str, &'static str, Style) {
         StepState::Running => ("▶", "en marcha", Style::new().fg(BUSY)),
         StepState::Passed => ("✔", "superado", Style::new().fg(OK)),
         StepState::Failed => ("✘", "fallido", Style::new().fg(BAD)),
+        StepState::Redo => ("↺", "por rehacer", Style::new().fg(Color::Magenta)),
     }
 }

@@ -32,3 +32,14 @@ pub async fn engine() -> Option<Engine> {
 pub fn registry_password() -> String {
     std::env::var("ESTIBA_REGISTRY_PASSWORD").unwrap_or_else(|_| "estiba".into())
 }
+
+/// Removes a test's own unlabelled image through the Engine API's HTTP endpoint on the socket
+/// (Estiba refuses to, by design): `DELETE /images/{name}`.
+pub async fn remove_unlabelled_for_tests(name: &str) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let Ok(mut s) = tokio::net::UnixStream::connect("/var/run/docker.sock").await else { return };
+    let req = format!("DELETE /images/{name}?force=1 HTTP/1.1\r\nHost: docker\r\nConnection: close\r\n\r\n");
+    let _ = s.write_all(req.as_bytes()).await;
+    let mut buf = Vec::new();
+    let _ = s.read_to_end(&mut buf).await;
+}

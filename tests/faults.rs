@@ -1,0 +1,158 @@
+//! Faults on the real engine: Esc during a build, Esc during a run, and the engine vanishing in
+//! the middle of a build (a proxy socket in front of the engine is cut). Each leaves no container
+//! and no dangling image with the lesson's label.
+
+mod common;
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use estiba::docker::{CANCELLED, Engine, Output, Session};
+use estiba::lesson::{command, words::Vars};
+use tokio::sync::watch;
+
+const LESSON: &str = "estiba-tests-faults";
+/// One fault at a time: the tests count containers.
+static SERIAL: Mutex<()> = Mutex::new(());
+
+fn slow_context() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("estiba-faults-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("lenta")).unwrap();
+    std::fs::write(dir.join("lenta/Dockerfile"), "FROM ubuntu:24.04\nRUN echo preparado > /preparado\nRUN sleep 60\n").unwrap();
+    dir
+}
+
+/// Waits until the engine holds no container and no dangling image labelled for `LESSON`.
+async fn nothing_left(engine: &Engine) -> (usize, usize) {
+    let mut last = (usize::MAX, usize::MAX);
+    for _ in 0..60 {
+        let owned = engine.owned(LESSON).await.unwrap();
+        let dangling = dangling_labelled(engine).await;
+        last = (owned.containers.len(), dangling);
+        if last == (0, 0) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    last
+}
+
+async fn dangling_labelled(engine: &Engine) -> usize {
+    let owned = engine.owned(LESSON).await.unwrap();
+    let mut n = 0;
+    for id in owned.images {
+        if engine.image_info(&id).await.ok().flatten().is_some_and(|i| i.tags.is_empty()) {
+            n += 1;
+        }
+    }
+    n
+}
+
+/// Runs `line` in the background; returns its output so far, the cancel switch and the task.
+fn spawn(
+    engine: Engine,
+    mut session: Session,
+    line: &str,
+) -> (Arc<Mutex<String>>, watch::Sender<bool>, tokio::task::JoinHandle<(estiba::docker::Outcome, Session)>) {
+    let cmd = command::parse(line, &Vars::default()).unwrap();
+    let (tx, rx) = watch::channel(false);
+    session.cancel = Some(rx);
+    let text = Arc::new(Mutex::new(String::new()));
+    let t = text.clone();
+    let task = tokio::spawn(async move {
+        let mut sink = move |o: Output| {
+            if let Output::Text { text, .. } = o {
+                t.lock().unwrap().push_str(&text);
+            }
+        };
+        let outcome = engine.execute(&cmd, &mut session, &mut sink).await;
+        (outcome, session)
+    });
+    (text, tx, task)
+}
+
+async fn wait_text(text: &Arc<Mutex<String>>, needle: &str) {
+    for _ in 0..600 {
+        if text.lock().unwrap().contains(needle) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("never saw {needle:?}: {}", text.lock().unwrap());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn esc_during_build_leaves_nothing() {
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(engine) = common::engine().await else { return };
+    let session = Session { lesson_id: LESSON.into(), root: slow_context(), ..Session::default() };
+    let (text, cancel, task) = spawn(engine.clone(), session, "docker build --no-cache -t estiba-lenta:1 lenta");
+    wait_text(&text, "sleep 60").await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    cancel.send(true).unwrap();
+    let (outcome, _) = tokio::time::timeout(Duration::from_secs(20), task).await.expect("Esc acts at once").unwrap();
+    assert_eq!(outcome.exit_code, CANCELLED);
+    assert!(text.lock().unwrap().contains("construcción cancelada"));
+    assert_eq!(nothing_left(&engine).await, (0, 0), "containers, dangling images");
+    assert!(engine.image_info("estiba-lenta:1").await.unwrap().is_none());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn esc_during_run_stops_and_removes_the_container() {
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(engine) = common::engine().await else { return };
+    let session = Session { lesson_id: LESSON.into(), ..Session::default() };
+    let (text, cancel, task) = spawn(engine.clone(), session, "docker run --rm ubuntu:24.04 sh -c 'echo empieza; sleep 60'");
+    wait_text(&text, "empieza").await;
+    assert_eq!(engine.owned(LESSON).await.unwrap().containers.len(), 1, "the container runs, labelled");
+    cancel.send(true).unwrap();
+    let (outcome, _) = tokio::time::timeout(Duration::from_secs(20), task).await.expect("Esc acts at once").unwrap();
+    assert_eq!(outcome.exit_code, CANCELLED);
+    assert_eq!(engine.owned(LESSON).await.unwrap().containers.len(), 0);
+}
+
+/// A socket that forwards to the engine until it is cut.
+async fn proxy() -> (String, tokio::task::AbortHandle) {
+    let path = std::env::temp_dir().join(format!("estiba-proxy-{}-{}.sock", std::process::id(), rand_suffix()));
+    let _ = std::fs::remove_file(&path);
+    let listener = tokio::net::UnixListener::bind(&path).unwrap();
+    let task = tokio::spawn(async move {
+        let mut conns = tokio::task::JoinSet::new();
+        loop {
+            let Ok((mut client, _)) = listener.accept().await else { break };
+            conns.spawn(async move {
+                if let Ok(mut engine) = tokio::net::UnixStream::connect("/var/run/docker.sock").await {
+                    let _ = tokio::io::copy_bidirectional(&mut client, &mut engine).await;
+                }
+            });
+        }
+    });
+    (path.to_string_lossy().into_owned(), task.abort_handle())
+}
+
+fn rand_suffix() -> u128 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn engine_lost_mid_build_is_a_failure_and_leaves_nothing() {
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(engine) = common::engine().await else { return };
+    let (path, cut) = proxy().await;
+    let via_proxy = Engine::connect_unix(&path).await.expect("through the proxy");
+    let session = Session { lesson_id: LESSON.into(), root: slow_context(), ..Session::default() };
+    let (text, _cancel, task) = spawn(via_proxy, session, "docker build --no-cache -t estiba-lenta:2 lenta");
+    wait_text(&text, "sleep 60").await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    cut.abort();
+    let (outcome, mut session) = tokio::time::timeout(Duration::from_secs(30), task).await.expect("the loss is noticed").unwrap();
+    assert!(outcome.engine_lost, "{outcome:?}: {}", text.lock().unwrap());
+    assert_ne!(outcome.exit_code, 0);
+    assert!(text.lock().unwrap().contains("No hay motor de Docker"), "{}", text.lock().unwrap());
+    assert!(!session.leftovers.is_empty(), "what the build made is remembered for later");
+    // The engine is back (here: reached directly); what the broken build left is removed.
+    engine.remove_leftovers(&mut session).await;
+    assert_eq!(nothing_left(&engine).await, (0, 0), "containers, dangling images");
+    let _ = std::fs::remove_file(&path);
+}
