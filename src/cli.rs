@@ -83,10 +83,16 @@ pub enum Cmd {
         #[arg(long)]
         all: bool,
     },
-    /// Imprime la lección en la terminal.
+    /// Imprime la lección formateada (texto con colores ANSI).
     Show {
         /// Archivo de la lección (por defecto, la lección incluida).
         lesson: Option<PathBuf>,
+        /// Columnas (por defecto, las de la terminal, u 80).
+        #[arg(long)]
+        width: Option<u16>,
+        /// Sin colores.
+        #[arg(long)]
+        plain: bool,
     },
 }
 
@@ -138,7 +144,7 @@ pub async fn run(args: Args) -> ExitCode {
             check_cmd(lesson, args.registry, format, CheckFlags { verbose, keep, allow_privileged }).await
         }
         Some(Cmd::Prepare { lesson, from, offline, save }) => prepare_cmd(lesson, args.registry, from, offline, save).await,
-        Some(Cmd::Show { lesson }) => show_cmd(lesson, args.registry),
+        Some(Cmd::Show { lesson, width, plain }) => show_cmd(lesson, args.registry, width, plain),
         Some(Cmd::Clean { lesson, all }) => clean_cmd(lesson, args.registry, all).await,
         Some(Cmd::Compare { lesson, format, allow_privileged }) => compare_cmd(lesson, args.registry, format, allow_privileged).await,
         None => tui_cmd(args.lesson, args.registry, crate::tui::Options { reset: args.reset, max_lines: args.max_lines }).await,
@@ -150,7 +156,7 @@ async fn tui_cmd(path: Option<PathBuf>, registry: Option<String>, options: crate
     use std::io::IsTerminal;
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         eprintln!("estiba: la salida no es una terminal; imprimo la lección (usa `estiba check` para ejecutarla sin interfaz).");
-        return show_cmd(path, registry);
+        return show_cmd(path, registry, None, true);
     }
     let lesson = load(path, registry)?;
     match crate::tui::run(lesson, options).await {
@@ -162,14 +168,24 @@ async fn tui_cmd(path: Option<PathBuf>, registry: Option<String>, options: crate
     }
 }
 
-fn show_cmd(path: Option<PathBuf>, registry: Option<String>) -> Result<ExitCode, ExitCode> {
+fn show_cmd(path: Option<PathBuf>, registry: Option<String>, width: Option<u16>, plain: bool) -> Result<ExitCode, ExitCode> {
+    use std::io::IsTerminal;
     let lesson = load(path, registry)?;
-    let mut out = std::io::stdout().lock();
-    let _ = writeln!(out, "{}\n", lesson.title);
+    let width = width.or_else(|| crossterm::terminal::size().ok().map(|(w, _)| w).filter(|w| *w > 0)).unwrap_or(80).max(1);
+    let colour = !plain && std::env::var_os("NO_COLOR").is_none();
+    let mut text = String::new();
+    let total = lesson.steps.len();
     for (i, step) in lesson.steps.iter().enumerate() {
-        let _ = writeln!(out, "── Paso {}/{}: {} ──\n{}\n", i + 1, lesson.steps.len(), step.title, step.markdown);
+        let rule = format!("── Paso {}/{total}: {} ", i + 1, step.title);
+        text.push_str(&rule);
+        text.push('\n');
+        crate::ui::ansi::write_lines(&mut text, &crate::ui::markdown::render(&step.markdown, width), colour);
+        text.push('\n');
     }
-    let _ = writeln!(out, "Ejecuta `estiba check` para comprobar toda la lección contra el motor de Docker.");
+    if std::io::stdout().is_terminal() {
+        text.push_str("Abre la lección interactiva con `estiba`; compruébala entera con `estiba check`.\n");
+    }
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
     Ok(ExitCode::SUCCESS)
 }
 

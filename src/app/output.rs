@@ -41,7 +41,6 @@ impl OutputBuffer {
 
     /// Appends `text` from `stream`; returns how many complete lines were added.
     pub fn push(&mut self, stream: Stream, text: &str) -> usize {
-        let mut added = 0;
         let joined;
         let text = if self.pending_escape.is_empty() {
             text
@@ -49,50 +48,62 @@ impl OutputBuffer {
             joined = std::mem::take(&mut self.pending_escape) + text;
             joined.as_str()
         };
-        let mut chars = text.char_indices().peekable();
-        while let Some((i, c)) = chars.next() {
-            match c {
-                '\n' => {
+        let bytes = text.as_bytes();
+        let mut added = 0;
+        let mut i = 0;
+        while i < bytes.len() {
+            // Fast path: a run of printable text goes in at once.
+            let start = i;
+            while i < bytes.len() && is_plain(bytes, i) {
+                i += 1;
+            }
+            if i > start {
+                let p = self.partial_mut(stream);
+                if p.text.ends_with('\r') {
+                    p.text.clear();
+                }
+                p.text.push_str(&text[start..i]);
+                continue;
+            }
+            match bytes[i] {
+                b'\n' => {
                     self.commit(stream);
                     added += 1;
+                    i += 1;
                 }
-                '\r' => {
-                    if chars.peek().map(|(_, n)| *n) == Some('\n') {
+                b'\r' => {
+                    i += 1;
+                    if bytes.get(i) == Some(&b'\n') {
                         continue;
                     }
-                    if chars.peek().is_none() {
-                        // A lone `\r` at the end of a chunk: the next chunk overwrites the line.
+                    if i == bytes.len() {
+                        // A lone `\r` at the end of a chunk: the next text overwrites the line.
                         self.partial_mut(stream).text.push('\r');
                     } else if let Some(p) = self.partial.as_mut() {
                         p.text.clear();
                     }
                 }
-                '\u{1b}' => match escape_len(&text[i..]) {
+                0x1b => match escape_len(&text[i..]) {
                     Some((len, keep)) => {
                         if keep {
                             self.partial_mut(stream).text.push_str(&text[i..i + len]);
                         }
-                        for _ in 1..text[i..i + len].chars().count() {
-                            chars.next();
-                        }
+                        i += len;
                     }
                     None => {
                         self.pending_escape = text[i..].to_string();
                         break;
                     }
                 },
-                '\t' => {
+                b'\t' => {
                     let p = self.partial_mut(stream);
                     let col = visible_width(&p.text);
                     p.text.push_str(&" ".repeat(8 - col % 8));
+                    i += 1;
                 }
-                c if c.is_control() => {}
-                c => {
-                    let p = self.partial_mut(stream);
-                    if p.text.ends_with('\r') {
-                        p.text.clear();
-                    }
-                    p.text.push(c);
+                _ => {
+                    // Any other control character (C0, DEL, C1) is dropped.
+                    i += text[i..].chars().next().map_or(1, char::len_utf8);
                 }
             }
         }
@@ -143,6 +154,15 @@ impl OutputBuffer {
             s.push('\n');
         }
         s
+    }
+}
+
+/// Whether byte `i` starts or continues printable text (not C0, DEL, or a C1 control `C2 80..9F`).
+fn is_plain(b: &[u8], i: usize) -> bool {
+    match b[i] {
+        0x00..=0x1f | 0x7f => false,
+        0xc2 => !matches!(b.get(i + 1), Some(0x80..=0x9f)),
+        _ => true,
     }
 }
 

@@ -1,5 +1,6 @@
 //! Drawing: one widget per pane; widgets only read the app.
 
+pub mod ansi;
 pub mod compare_view;
 pub mod highlight;
 pub mod lesson_pane;
