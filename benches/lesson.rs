@@ -5,7 +5,7 @@ use std::hint::black_box;
 use std::path::Path;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use estiba::app::output::OutputBuffer;
+use estiba::app::output::{OutputBuffer, sample_build_output};
 use estiba::docker::Stream;
 use estiba::lesson::{Lesson, LoadOptions};
 
@@ -26,22 +26,8 @@ fn parse_and_render(c: &mut Criterion) {
     });
 }
 
-/// 10,000 lines like a build's: colour, `\r` progress and plain text.
-fn sample_output() -> String {
-    let mut s = String::new();
-    for i in 0..10_000 {
-        match i % 4 {
-            0 => s.push_str(&format!("\u{1b}[32mStep {i}/10000\u{1b}[0m : RUN make -j2\n")),
-            1 => s.push_str(&format!(" 10% |██      |\r 50% |████    |\r100% |████████| capa {i}\n")),
-            2 => s.push_str("\u{1b}[1;31merror:\u{1b}[0m nada grave, solo una línea larga de compilador con acentos: canción\n"),
-            _ => s.push_str(" ---> Running in 0123456789ab\n"),
-        }
-    }
-    s
-}
-
 fn ingest(c: &mut Criterion) {
-    let text = sample_output();
+    let text = sample_build_output(10_000);
     let chunks: Vec<&str> = text.split_inclusive('\n').collect();
     let mut g = c.benchmark_group("ingest");
     g.throughput(Throughput::Elements(10_000));

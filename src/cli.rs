@@ -94,6 +94,13 @@ pub enum Cmd {
         #[arg(long)]
         plain: bool,
     },
+    /// (Medida) Ingiere salida sintética en el modelo del panel de ejecución e informa de líneas/s y memoria máxima.
+    #[command(hide = true)]
+    Ingest {
+        /// Líneas que ingerir.
+        #[arg(long, default_value_t = 10_000_000)]
+        lines: usize,
+    },
 }
 
 /// Output format of `check`.
@@ -146,6 +153,7 @@ pub async fn run(args: Args) -> ExitCode {
         Some(Cmd::Prepare { lesson, from, offline, save }) => prepare_cmd(lesson, args.registry, from, offline, save).await,
         Some(Cmd::Show { lesson, width, plain }) => show_cmd(lesson, args.registry, width, plain),
         Some(Cmd::Clean { lesson, all }) => clean_cmd(lesson, args.registry, all).await,
+        Some(Cmd::Ingest { lines }) => Ok(ingest_cmd(lines)),
         Some(Cmd::Compare { lesson, format, allow_privileged }) => compare_cmd(lesson, args.registry, format, allow_privileged).await,
         None => tui_cmd(args.lesson, args.registry, crate::tui::Options { reset: args.reset, max_lines: args.max_lines }).await,
     };
@@ -187,6 +195,47 @@ fn show_cmd(path: Option<PathBuf>, registry: Option<String>, width: Option<u16>,
     }
     let _ = std::io::stdout().lock().write_all(text.as_bytes());
     Ok(ExitCode::SUCCESS)
+}
+
+/// `estiba ingest`: pushes `lines` lines of build-like output, in 4 KiB chunks as the engine's stream
+/// delivers them, into one run-pane buffer (default bound), then prints throughput and peak memory.
+fn ingest_cmd(lines: usize) -> ExitCode {
+    use crate::app::output::{OutputBuffer, sample_build_output};
+    const BLOCK: usize = 10_000;
+    let block = sample_build_output(BLOCK);
+    let chunks: Vec<&str> = chunk_str(&block, 4096);
+    let mut buf = OutputBuffer::default();
+    let started = std::time::Instant::now();
+    let mut done = 0;
+    while done < lines {
+        for c in &chunks {
+            buf.push(Stream::Stdout, c);
+        }
+        done += BLOCK;
+    }
+    let secs = started.elapsed().as_secs_f64();
+    let peak_kb = std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok()))
+        .unwrap_or(0);
+    println!("lines={done} seconds={secs:.3} lines_per_sec={:.0} kept={} peak_rss_kb={peak_kb}", done as f64 / secs, buf.len());
+    ExitCode::SUCCESS
+}
+
+/// Splits `s` into pieces of about `size` bytes, on character boundaries.
+fn chunk_str(s: &str, size: usize) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = s;
+    while !rest.is_empty() {
+        let mut end = size.min(rest.len());
+        while !rest.is_char_boundary(end) {
+            end += 1;
+        }
+        let (a, b) = rest.split_at(end);
+        out.push(a);
+        rest = b;
+    }
+    out
 }
 
 /// Switches of `check`.

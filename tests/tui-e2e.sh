@@ -95,7 +95,7 @@ check "la terminal queda usable" "listo-42" 5
 if screen | grep -q -- "-icanon"; then FAILED=$((FAILED + 1)); echo "FAIL la terminal quedó en modo raw"; else PASSED=$((PASSED + 1)); echo "ok   modo canónico restaurado"; fi
 
 # 2. No engine: the lesson stays readable and says what was tried.
-start 120 40 env DOCKER_HOST=unix:///tmp/estiba-e2e-no-existe.sock
+start 120 40 env DOCKER_HOST=unix:///tmp/estiba-e2e-no-existe.sock ESTIBA_STATE_DIR="$(mktemp -d)"
 check "sin motor: la lección se abre" "Paso 1/9" 20
 keys Right Right Tab Down Down Down
 check "sin motor: dice qué probó" "unix:///tmp/estiba-e2e-no-existe.sock" 20
