@@ -355,28 +355,6 @@ async fn clean_cmd(path: Option<PathBuf>, registry: Option<String>, all: bool) -
     }
 }
 
-fn cache_dir() -> PathBuf {
-    if let Ok(dir) = std::env::var("ESTIBA_CACHE_DIR") {
-        return PathBuf::from(dir);
-    }
-    let root = std::env::var("USER").map(|u| u == "root").unwrap_or(false) || is_root();
-    if root {
-        PathBuf::from("/var/cache/estiba/standin")
-    } else {
-        let base = std::env::var("XDG_CACHE_HOME")
-            .map(PathBuf::from)
-            .unwrap_or_else(|_| PathBuf::from(std::env::var("HOME").unwrap_or_else(|_| ".".into())).join(".cache"));
-        base.join("estiba/standin")
-    }
-}
-
-fn is_root() -> bool {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("Uid:")).map(|l| l.split_whitespace().nth(1) == Some("0")))
-        .unwrap_or(false)
-}
-
 async fn prepare_cmd(
     path: Option<PathBuf>,
     registry: Option<String>,
@@ -387,7 +365,7 @@ async fn prepare_cmd(
     let lesson = load(path, registry)?;
     let engine = connect().await?;
     let bases = lesson::assets::base_images(&lesson);
-    let opts = PrepareOptions { from, cache_dir: cache_dir(), lesson_id: lesson.id.clone(), offline };
+    let opts = PrepareOptions { from, cache_dir: docker::default_cache_dir(), lesson_id: lesson.id.clone(), offline };
     let mut sink = |o: Output| {
         if let Output::Text { text, .. } = o {
             print!("{text}");

@@ -20,7 +20,7 @@ use bollard::Docker;
 
 pub use interactive::{ShellControl, ShellHandle};
 pub use inventory::{Cleaned, ImageInfo, Owned};
-pub use prepare::{BaseImage, BaseOrigin, PrepareOptions, describe as describe_origin};
+pub use prepare::{BaseImage, BaseOrigin, PrepareOptions, default_cache_dir, describe as describe_origin};
 pub use probe::{PROBE_BUILDER, PROBE_IMAGE, ProbeReport};
 
 /// Label carried by everything Estiba creates: `estiba.lesson=<lesson id>`.

@@ -212,6 +212,28 @@ impl Engine {
     }
 }
 
+/// Where `prepare` keeps its debootstrap cache: `ESTIBA_CACHE_DIR`, else `/var/cache/estiba/standin`
+/// for root, else `$XDG_CACHE_HOME/estiba/standin` (or `~/.cache/estiba/standin`).
+pub fn default_cache_dir() -> PathBuf {
+    if let Ok(dir) = std::env::var("ESTIBA_CACHE_DIR") {
+        return PathBuf::from(dir);
+    }
+    if is_root() {
+        return PathBuf::from("/var/cache/estiba/standin");
+    }
+    let base = std::env::var("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| PathBuf::from(std::env::var("HOME").unwrap_or_else(|_| ".".into())).join(".cache"));
+    base.join("estiba/standin")
+}
+
+fn is_root() -> bool {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("Uid:")).map(|l| l.split_whitespace().nth(1) == Some("0")))
+        .unwrap_or(false)
+}
+
 /// One line describing an origin, in Spanish.
 pub fn describe(origin: &BaseOrigin) -> String {
     match origin {

@@ -21,6 +21,8 @@ pub struct Runtime {
     shells: HashMap<RunId, ShellHandle>,
     specs: Vec<crate::compare::VariantSpec>,
     lesson_id: String,
+    /// Base images the lesson's builds start from, and how to make them when missing.
+    bases: Arc<(Vec<String>, docker::PrepareOptions)>,
     /// Where progress is saved (`None`: not saved).
     pub progress_file: Option<std::path::PathBuf>,
 }
@@ -41,6 +43,10 @@ impl Runtime {
             shells: HashMap::new(),
             specs: crate::compare::variants(lesson),
             lesson_id: lesson.id.clone(),
+            bases: Arc::new((
+                crate::lesson::assets::base_images(lesson),
+                docker::PrepareOptions { from: None, cache_dir: docker::default_cache_dir(), lesson_id: lesson.id.clone(), offline: false },
+            )),
             progress_file: None,
         }
     }
@@ -109,17 +115,26 @@ impl Runtime {
     fn run(&mut self, run: RunId, command: DockerCommand, password: Option<String>, confirmed: bool) {
         let Some((engine, session, cancel)) = self.prepared(run) else { return };
         let tx = self.tx.clone();
+        let bases = self.bases.clone();
         tokio::spawn(async move {
             let _ = tx.send(Action::Started(run));
+            let out_tx = tx.clone();
+            let mut sink = move |o: Output| {
+                let _ = out_tx.send(Action::Output(run, o));
+            };
+            if matches!(command, DockerCommand::Build(_)) && !ensure_bases(&engine, &bases.0, &bases.1, &mut sink).await {
+                let _ = tx.send(Action::Finished(run, docker::Outcome { exit_code: 1, engine_lost: false }));
+                return;
+            }
+            if *cancel.borrow() {
+                let _ = tx.send(Action::Finished(run, docker::Outcome { exit_code: docker::CANCELLED, engine_lost: false }));
+                return;
+            }
             let mut s = session.lock().await.clone();
             s.password = password;
             s.input = None;
             s.allow_risky = confirmed;
             s.cancel = Some(cancel);
-            let out_tx = tx.clone();
-            let mut sink = move |o: Output| {
-                let _ = out_tx.send(Action::Output(run, o));
-            };
             engine.remove_leftovers(&mut s).await;
             let outcome = engine.execute(&command, &mut s, &mut sink).await;
             let mut shared = session.lock().await;
@@ -164,6 +179,41 @@ impl Runtime {
             let outcome = engine.run_interactive(&r, &s, size, control, &mut sink).await;
             let _ = tx.send(Action::Finished(run, outcome));
         });
+    }
+}
+
+/// Before a build: makes the lesson's missing base images as `estiba prepare` would (pull, else a
+/// local stand-in), with its progress in the run pane. `false` when they could not be made.
+async fn ensure_bases(engine: &Engine, bases: &[String], opts: &docker::PrepareOptions, sink: &mut (dyn FnMut(Output) + Send)) -> bool {
+    let mut missing = Vec::new();
+    for b in bases {
+        if engine.base_origin(b).await.is_none() {
+            missing.push(b.clone());
+        }
+    }
+    if missing.is_empty() {
+        return true;
+    }
+    let say = |sink: &mut (dyn FnMut(Output) + Send), stream, text: String| sink(Output::Text { stream, text });
+    say(sink, docker::Stream::Stdout, format!("Falta la imagen base {}: la preparo ahora, como `estiba prepare`.\n", missing.join(", ")));
+    match engine.prepare(&missing, opts, sink).await {
+        Ok(done) => {
+            for b in done {
+                say(sink, docker::Stream::Stdout, format!("Imagen base {}: {}\n\n", b.reference, docker::describe_origin(&b.origin)));
+            }
+            true
+        }
+        Err(e) => {
+            say(
+                sink,
+                docker::Stream::Stderr,
+                format!(
+                    "No se pudo preparar la imagen base: {e}\nPrepárala en otra terminal con `sudo estiba prepare` \
+                     (o `estiba prepare --from imagenes.tar` con el archivo de tu instructor) y vuelve a ejecutar esta orden.\n"
+                ),
+            );
+            false
+        }
     }
 }
 
