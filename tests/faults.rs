@@ -14,7 +14,7 @@ use tokio::sync::watch;
 
 const LESSON: &str = "estiba-tests-faults";
 /// One fault at a time: the tests count containers.
-static SERIAL: Mutex<()> = Mutex::new(());
+static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 fn slow_context() -> PathBuf {
     let dir = std::env::temp_dir().join(format!("estiba-faults-{}", std::process::id()));
@@ -49,12 +49,11 @@ async fn dangling_labelled(engine: &Engine) -> usize {
     n
 }
 
+/// Output so far, cancel switch and task of a command running in the background.
+type Spawned = (Arc<Mutex<String>>, watch::Sender<bool>, tokio::task::JoinHandle<(estiba::docker::Outcome, Session)>);
+
 /// Runs `line` in the background; returns its output so far, the cancel switch and the task.
-fn spawn(
-    engine: Engine,
-    mut session: Session,
-    line: &str,
-) -> (Arc<Mutex<String>>, watch::Sender<bool>, tokio::task::JoinHandle<(estiba::docker::Outcome, Session)>) {
+fn spawn(engine: Engine, mut session: Session, line: &str) -> Spawned {
     let cmd = command::parse(line, &Vars::default()).unwrap();
     let (tx, rx) = watch::channel(false);
     session.cancel = Some(rx);
@@ -84,7 +83,7 @@ async fn wait_text(text: &Arc<Mutex<String>>, needle: &str) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn esc_during_build_leaves_nothing() {
-    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let _g = SERIAL.lock().await;
     let Some(engine) = common::engine().await else { return };
     let session = Session { lesson_id: LESSON.into(), root: slow_context(), ..Session::default() };
     let (text, cancel, task) = spawn(engine.clone(), session, "docker build --no-cache -t estiba-lenta:1 lenta");
@@ -100,7 +99,7 @@ async fn esc_during_build_leaves_nothing() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn esc_during_run_stops_and_removes_the_container() {
-    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let _g = SERIAL.lock().await;
     let Some(engine) = common::engine().await else { return };
     let session = Session { lesson_id: LESSON.into(), ..Session::default() };
     let (text, cancel, task) = spawn(engine.clone(), session, "docker run --rm ubuntu:24.04 sh -c 'echo empieza; sleep 60'");
@@ -137,7 +136,7 @@ fn rand_suffix() -> u128 {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn engine_lost_mid_build_is_a_failure_and_leaves_nothing() {
-    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let _g = SERIAL.lock().await;
     let Some(engine) = common::engine().await else { return };
     let (path, cut) = proxy().await;
     let via_proxy = Engine::connect_unix(&path).await.expect("through the proxy");

@@ -9,6 +9,7 @@ use crate::lesson::DockerCommand;
 pub type RunId = u64;
 
 /// Something that happened: a key, a resize, or news from background work.
+#[allow(clippy::large_enum_variant)] // short-lived, moved once through the channel
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
     /// A key was pressed (mapped to another action according to the current mode).

@@ -214,6 +214,21 @@ fn visible_width(s: &str) -> usize {
     unicode_width::UnicodeWidthStr::width(strip_sgr(s).as_str())
 }
 
+/// Synthetic output like a build's, `lines` lines: colour, `\r` progress, accents and plain text.
+/// Used by the benchmarks (`benches/`, `estiba ingest`) so both measure the same input.
+pub fn sample_build_output(lines: usize) -> String {
+    let mut s = String::with_capacity(lines * 64);
+    for i in 0..lines {
+        match i % 4 {
+            0 => s.push_str(&format!("\u{1b}[32mStep {i}/{lines}\u{1b}[0m : RUN make -j2\n")),
+            1 => s.push_str(&format!(" 10% |██      |\r 50% |████    |\r100% |████████| capa {i}\n")),
+            2 => s.push_str("\u{1b}[1;31merror:\u{1b}[0m nada grave, solo una línea larga de compilador con acentos: canción\n"),
+            _ => s.push_str(" ---> Running in 0123456789ab\n"),
+        }
+    }
+    s
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -266,19 +281,4 @@ mod tests {
         b.push(Stream::Stdout, "CapEff:\t0000\n");
         assert_eq!(texts(&b), ["CapEff: 0000"]);
     }
-}
-
-/// Synthetic output like a build's, `lines` lines: colour, `\r` progress, accents and plain text.
-/// Used by the benchmarks (`benches/`, `estiba ingest`) so both measure the same input.
-pub fn sample_build_output(lines: usize) -> String {
-    let mut s = String::with_capacity(lines * 64);
-    for i in 0..lines {
-        match i % 4 {
-            0 => s.push_str(&format!("\u{1b}[32mStep {i}/{lines}\u{1b}[0m : RUN make -j2\n")),
-            1 => s.push_str(&format!(" 10% |██      |\r 50% |████    |\r100% |████████| capa {i}\n")),
-            2 => s.push_str("\u{1b}[1;31merror:\u{1b}[0m nada grave, solo una línea larga de compilador con acentos: canción\n"),
-            _ => s.push_str(" ---> Running in 0123456789ab\n"),
-        }
-    }
-    s
 }

@@ -136,5 +136,5 @@ pub fn final_base(lesson: &Lesson, b: &crate::lesson::command::Build) -> Option<
                 .filter(|f| f.eq_ignore_ascii_case("FROM"))
                 .and_then(|_| w.iter().skip(1).find(|x| !x.starts_with("--")).map(|s| s.to_string()))
         })
-        .last()
+        .next_back()
 }

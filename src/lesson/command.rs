@@ -5,6 +5,7 @@ use super::words::{self, Vars, Word};
 use crate::lesson::flags::{self, Flag, Parsed};
 
 /// A docker command of a lesson, with the meaning Estiba executes through the Engine API.
+#[allow(clippy::large_enum_variant)] // a handful per lesson
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DockerCommand {
     /// `docker build`: builds an image from a build context.

@@ -11,9 +11,12 @@ use ratatui::widgets::{Block, BorderType, Paragraph, Widget};
 use super::{markdown, theme};
 use crate::app::{App, Focus};
 
+/// (step, width) and the lines rendered for them.
+type Rendered = Option<((usize, u16), Vec<Line<'static>>)>;
+
 thread_local! {
     /// The last rendering: (step, width) → lines. Rendering happens once per step and width.
-    static CACHE: RefCell<Option<((usize, u16), Vec<Line<'static>>)>> = const { RefCell::new(None) };
+    static CACHE: RefCell<Rendered> = const { RefCell::new(None) };
 }
 
 /// Rendered lines of step `step` at `width` columns (cached).
