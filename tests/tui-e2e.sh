@@ -36,7 +36,7 @@ start() { # start WIDTH HEIGHT [ENV...]: a shell in tmux running estiba
     tmux new-session -d -s "$S" -x "$1" -y "$2" "env PS1='$ ' bash --norc --noprofile"
     shift 2
     sleep 0.3
-    keys "cd '$ROOT' && $* '$BIN'; echo EXIT=\$?" Enter
+    keys "cd '$ROOT' && $* '$BIN' ${ARGS:-}; echo EXIT=\$?" Enter
 }
 trap 'tmux kill-session -t "$S" 2>/dev/null' EXIT
 
@@ -134,5 +134,68 @@ tmux resize-window -t "$S" -x 60 -y 10
 check "1×1: q sale con 0" "EXIT=0" 10
 
 echo
+# 4. Cancel and quit in the middle of a command: nothing of the lesson's may be left behind.
+SLOW=estiba-e2e-lenta
+left() { # left NAME: 0 containers and 0 dangling images with the slow lesson's label
+    local c i deadline=$((SECONDS + 20))
+    while :; do
+        c=$(docker ps -aq --filter "label=estiba.lesson=$SLOW" | wc -l)
+        i=$(docker images -q --filter dangling=true --filter "label=estiba.lesson=$SLOW" | wc -l)
+        if [ "$c" -eq 0 ] && [ "$i" -eq 0 ]; then PASSED=$((PASSED + 1)); echo "ok   $1: nada queda"; return; fi
+        ((SECONDS < deadline)) || break
+        sleep 0.5
+    done
+    FAILED=$((FAILED + 1)); echo "FAIL $1: quedan $c contenedores y $i imágenes colgantes"
+}
+present() { # present NAME: while it runs, the command's container carries the label (so `left` means something)
+    if [ "$(docker ps -aq --filter "label=estiba.lesson=$SLOW" | wc -l)" -gt 0 ]; then PASSED=$((PASSED + 1)); echo "ok   $1: su contenedor lleva la etiqueta"
+    else FAILED=$((FAILED + 1)); echo "FAIL $1: no hay contenedor con la etiqueta estiba.lesson=$SLOW"; fi
+}
+ARGS="--reset tests/lessons/lenta.md"
+start 120 40
+check "lección lenta" "API 1." 20
+keys Enter
+check "sleep 60 en marcha" "en marcha" 20
+sleep 2
+present "docker run"
+keys Escape
+check "Esc cancela la ejecución" "■ cancelada" 20
+left "Esc durante docker run"
+keys Enter
+check "otra vez en marcha" "en marcha" 20
+sleep 2
+keys q
+check "q a mitad de la orden sale con 0" "EXIT=0" 20
+left "q durante docker run"
+start 120 40
+check "lección lenta otra vez" "API 1." 20
+keys Enter
+check "en marcha para SIGTERM" "en marcha" 20
+sleep 2
+pkill -TERM -f "^$BIN --reset" 
+check "SIGTERM sale con 0" "EXIT=0" 20
+left "SIGTERM durante docker run"
+start 120 40
+check "lección lenta, construcción" "API 1." 20
+keys Right
+check "paso de la construcción" "2/2 Construcción lenta" 10
+keys Enter
+check "construcción en marcha" "sleep 60" 60
+sleep 2
+present "docker build"
+keys Escape
+check "Esc cancela la construcción" "■ cancelada" 30
+left "Esc durante docker build"
+keys Enter
+check "construcción otra vez" "sleep 60" 60
+sleep 2
+keys q
+check "q a mitad de la construcción sale con 0" "EXIT=0" 30
+left "q durante docker build"
+keys "stty -a | grep -o -- '-*icanon' ; echo listo-\$((40+3))" Enter
+check "la terminal queda usable tras salir a mitad" "listo-43" 5
+if screen | grep -q -- "-icanon"; then FAILED=$((FAILED + 1)); echo "FAIL la terminal quedó en modo raw"; else PASSED=$((PASSED + 1)); echo "ok   modo canónico restaurado"; fi
+ARGS=""
+
 echo "tui-e2e: $PASSED passed, $FAILED failed"
 [ "$FAILED" -eq 0 ]
