@@ -31,6 +31,9 @@ pub struct StepReport {
     /// Seconds spent.
     #[serde(skip)]
     pub seconds: f64,
+    /// Commands not run because they reach beyond the container and were not allowed.
+    #[serde(skip)]
+    pub refused: usize,
 }
 
 /// The whole run.
@@ -44,6 +47,13 @@ pub struct Report {
     pub passed: usize,
     /// Steps failed.
     pub failed: usize,
+}
+
+impl Report {
+    /// Every step that has commands ran them all as the lesson expects (what exit code 0 means).
+    pub fn complete(&self) -> bool {
+        self.failed == 0 && self.steps.iter().all(|s| s.refused == 0)
+    }
 }
 
 /// Options of a check run.
@@ -78,12 +88,18 @@ pub enum Event<'a> {
 
 /// Runs every step of `lesson` in order; after a failed step the rest are skipped.
 pub async fn run(engine: &Engine, lesson: &Lesson, opts: &CheckOptions, mut on: impl FnMut(Event<'_>) + Send) -> Report {
-    let mut session =
-        Session { lesson_id: lesson.id.clone(), root: lesson.root.clone(), allow_risky: opts.allow_privileged, ..Session::default() };
+    let mut session = Session {
+        lesson_id: lesson.id.clone(),
+        root: lesson.root.clone(),
+        assets: lesson.assets.clone(),
+        allow_risky: opts.allow_privileged,
+        ..Session::default()
+    };
     let mut steps = Vec::new();
     let mut failed_at: Option<String> = None;
     for (index, step) in lesson.steps.iter().enumerate() {
         let started = Instant::now();
+        let mut refused = Vec::new();
         let (status, detail) = if let Some(title) = &failed_at {
             (Status::Skipped, format!("no se ejecutó: falló el paso «{title}»"))
         } else if opts.keep && step.is_cleanup() {
@@ -108,19 +124,37 @@ pub async fn run(engine: &Engine, lesson: &Lesson, opts: &CheckOptions, mut on: 
                     };
                     engine.execute(&cmd.command, &mut session, &mut sink).await
                 };
-                if let Err(why) = cmd.expect.verify(outcome.exit_code, &text) {
+                if outcome.refused {
+                    // Not run: reaches beyond the container and --allow-privileged was not given.
+                    let risks: Vec<&str> = text.lines().filter_map(|l| l.strip_prefix("  - ")).collect();
+                    refused.push(format!("`{}` (línea {}: {})", cmd.text.replace('\n', " "), cmd.line, risks.join("; ")));
+                    continue;
+                }
+                let verdict = if outcome.engine_lost {
+                    Err("se perdió la conexión con el motor".to_string())
+                } else {
+                    cmd.expect.verify(outcome.exit_code, &text)
+                };
+                if let Err(why) = verdict {
                     let tail: Vec<&str> = text.lines().rev().filter(|l| !l.trim().is_empty()).take(3).collect();
                     let tail = tail.into_iter().rev().collect::<Vec<_>>().join(" | ");
-                    let lost = if outcome.engine_lost { " (se perdió la conexión con el motor)" } else { "" };
-                    result =
-                        (Status::Failed, format!("`{}` (línea {}): {why}{lost}; salida: {tail}", cmd.text.replace('\n', " "), cmd.line));
+                    result = (Status::Failed, format!("`{}` (línea {}): {why}; salida: {tail}", cmd.text.replace('\n', " "), cmd.line));
                     break;
                 }
             }
             if result.0 == Status::Passed {
-                result.1 = match step.commands.len() {
+                let ran = step.commands.len() - refused.len();
+                let done = match ran {
                     1 => "1 orden como se esperaba".to_string(),
                     n => format!("{n} órdenes como se esperaba"),
+                };
+                result = if refused.is_empty() {
+                    (Status::Passed, done)
+                } else {
+                    // Honest: a step with a command that was never run has not passed.
+                    let done = if ran == 0 { String::new() } else { format!("{done}; ") };
+                    let list = refused.join(", ");
+                    (Status::Skipped, format!("{done}no ejecutada sin tu confirmación (usa --allow-privileged): {list}"))
                 };
             }
             result
@@ -128,7 +162,8 @@ pub async fn run(engine: &Engine, lesson: &Lesson, opts: &CheckOptions, mut on: 
         if status == Status::Failed {
             failed_at = Some(step.title.clone());
         }
-        let report = StepReport { title: step.title.clone(), status, detail, seconds: started.elapsed().as_secs_f64() };
+        let report =
+            StepReport { title: step.title.clone(), status, detail, seconds: started.elapsed().as_secs_f64(), refused: refused.len() };
         on(Event::Step { index, report: &report });
         steps.push(report);
     }

@@ -301,7 +301,7 @@ async fn check_cmd(path: Option<PathBuf>, registry: Option<String>, format: Form
     } else {
         println!("{}", serde_json::to_string_pretty(&report).unwrap_or_default());
     }
-    Ok(if report.failed == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(if report.complete() { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
 async fn compare_cmd(

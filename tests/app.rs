@@ -176,7 +176,7 @@ fn engine_lost_and_found() {
     update(&mut a, Action::EngineFound(EngineInfo::default()));
     assert!(a.engine_ready());
     let Some(Effect::Run { run, .. }) = update(&mut a, Action::RunSelected).first().cloned() else { panic!() };
-    update(&mut a, Action::Finished(run, Outcome { exit_code: 1, engine_lost: true }));
+    update(&mut a, Action::Finished(run, Outcome::lost()));
     assert!(matches!(a.engine, EngineState::Unavailable { .. }), "a run that lost the engine marks it lost");
 }
 
@@ -259,6 +259,24 @@ fn privileged_commands_wait_for_confirmation() {
     update(&mut a, Action::RunSelected);
     let fx = update(&mut a, Action::Confirm);
     assert!(matches!(&fx[0], Effect::Run { confirmed: true, .. }), "{fx:?}");
+}
+
+#[rstest]
+#[case::engine_lost(Outcome::lost(), "se perdió la conexión con el motor")]
+#[case::not_confirmed(Outcome::refused(), "necesita tu confirmación")]
+fn a_command_that_did_not_run_to_its_end_never_passes(#[case] outcome: Outcome, #[case] why: &str) {
+    // The `--privileged` counter-example accepts any exit code, and its output may say `CapEff:`.
+    let mut a = app();
+    update(&mut a, Action::GoToStep(6));
+    let p = a.lesson.steps[6].commands.iter().position(|c| c.text.contains("--privileged")).unwrap();
+    a.selected[6] = p;
+    update(&mut a, Action::RunSelected);
+    let Some(Effect::Run { run, .. }) = update(&mut a, Action::Confirm).first().cloned() else { panic!() };
+    update(&mut a, text(run, "CapEff:\t000001ffffffffff\n"));
+    update(&mut a, Action::Finished(run, outcome));
+    let r = &a.runs[&(6, p)];
+    assert_eq!(r.status, RunStatus::Failed);
+    assert!(r.why.as_deref().unwrap_or_default().contains(why), "{:?}", r.why);
 }
 
 #[test]

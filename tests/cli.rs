@@ -49,12 +49,12 @@ fn unknown_command_is_a_lesson_error_with_file_and_line() {
 fn missing_build_context_is_named() {
     let path = lesson_file(
         "sin-contexto.md",
-        "---\nid: estiba-cli-mala\nroot: .\n---\n# Paso\n\n```sh +run\ndocker build -t x:1 no-existe\n```\n",
+        "---\nid: estiba-cli-mala\nroot: .\nassets: .\n---\n# Paso\n\n```sh +run\ndocker build -t x:1 no-existe\n```\n",
     );
     let o = estiba(&["check", path.to_str().unwrap()], &[]);
     let (_, err) = text(&o);
     assert_eq!(o.status.code(), Some(2), "{err}");
-    assert!(err.contains(":8:1: no existe el contexto de construcción"), "{err}");
+    assert!(err.contains(":9:1: no existe el contexto de construcción"), "{err}");
 }
 
 #[test]
@@ -120,12 +120,16 @@ fn hostile_runs_are_refused_without_allow_privileged() {
         ("pid", "docker run --rm --pid host ubuntu:24.04 true", "--pid host"),
         ("net", "docker run --rm --network host ubuntu:24.04 true", "--network host"),
         ("dev", "docker run --rm --device /dev/null ubuntu:24.04 true", "--device /dev/null"),
+        ("seccomp", "docker run --rm --security-opt seccomp=unconfined ubuntu:24.04 true", "quita el filtro seccomp"),
+        ("apparmor", "docker run --rm --security-opt apparmor:unconfined ubuntu:24.04 true", "quita el perfil de AppArmor"),
     ] {
         let body = format!("---\nid: estiba-cli-hostil\n---\n# Paso\n\n```sh +run\n{cmd}\n```\n");
         let Some((code, v, err)) = check_json(&body, &format!("hostil-{name}.md"), &[]) else { return };
         assert_eq!(code, 1, "{name}: {v} {err}");
+        assert_eq!(v["steps"][0]["status"], "skipped", "{name}: not run, so neither passed nor failed: {v}");
         let detail = v["steps"][0]["detail"].as_str().unwrap_or_default().to_string();
         assert!(detail.contains("sin tu confirmación") && detail.contains(what), "{name}: {detail}");
+        assert!(detail.contains("(línea 7:"), "{name}: names the command's line: {detail}");
     }
 }
 
@@ -162,7 +166,23 @@ fn build_contexts_cannot_leave_the_lesson() {
     let o = estiba(&["check", up.to_str().unwrap()], &[]);
     let (_, err) = text(&o);
     assert_eq!(o.status.code(), Some(2), "{err}");
-    assert!(err.contains(&format!("{}:7:1: el contexto `../..` sale de la carpeta de la lección", up.display())), "{err}");
+    assert!(err.contains(&format!("{}:7:1: el contexto `../..` sale de la carpeta de recursos de la lección", up.display())), "{err}");
+
+    // The lesson's own folder and the project root are not the asset folder.
+    for context in [".", "lessons", "assets/../lessons"] {
+        std::fs::write(&up, format!("---\nid: estiba-cli-ctx\n---\n# Paso\n\n```sh +run\ndocker build -t x:1 {context}\n```\n")).unwrap();
+        let (_, err) = text(&estiba(&["check", up.to_str().unwrap()], &[]));
+        assert!(err.contains(&format!("el contexto `{context}` sale de la carpeta de recursos")), "{context}: {err}");
+    }
+
+    // A front matter that widens the root or the asset folder beyond the lesson is refused.
+    for (key, value) in [("root", "/"), ("root", "../.."), ("root", "../../home"), ("assets", ".."), ("assets", "/home")] {
+        std::fs::write(&up, format!("---\nid: estiba-cli-ctx\n{key}: {value}\n---\n# Paso\n\n```sh +run\ndocker version\n```\n")).unwrap();
+        let o = estiba(&["check", up.to_str().unwrap()], &[]);
+        let (_, err) = text(&o);
+        assert_eq!(o.status.code(), Some(2), "{key}: {value}: {err}");
+        assert!(err.contains(&format!("{}:3:1: `{key}: {value}` sale de la carpeta de la lección", up.display())), "{err}");
+    }
 
     // An absolute context.
     std::fs::write(&up, "---\nid: estiba-cli-ctx\n---\n# Paso\n\n```sh +run\ndocker build -t x:1 /etc\n```\n").unwrap();
@@ -178,5 +198,5 @@ fn build_contexts_cannot_leave_the_lesson() {
         return;
     }
     assert_eq!(o.status.code(), Some(1), "{out}{err}");
-    assert!(out.contains("el enlace simbólico `secreto` apunta fuera de la lección"), "{out}");
+    assert!(out.contains("el enlace simbólico `secreto` apunta fuera de la carpeta de recursos"), "{out}");
 }

@@ -57,7 +57,7 @@ async fn exec(engine: &Engine, session: &mut Session, line: &str) -> Ran {
 
 async fn setup() -> Option<Lab> {
     let engine = common::engine().await?;
-    let mut s = Session { lesson_id: LESSON.into(), root: common::root(), ..Session::default() };
+    let mut s = Session { lesson_id: LESSON.into(), root: common::root(), assets: common::root().join("assets"), ..Session::default() };
     let mut lab = Lab::default();
     let steps: &[(&'static str, &str)] = &[
         ("build-base", "docker build -t cpp-build-base:0.1.0 assets/cpp-build-base"),
@@ -100,7 +100,7 @@ async fn setup() -> Option<Lab> {
     let dir = std::env::temp_dir().join(format!("estiba-falla-{}", std::process::id()));
     std::fs::create_dir_all(dir.join("falla")).unwrap();
     std::fs::write(dir.join("falla/Dockerfile"), "FROM ubuntu:24.04\nRUN exit 3\n").unwrap();
-    let mut bad = Session { lesson_id: LESSON.into(), root: dir.clone(), ..Session::default() };
+    let mut bad = Session { lesson_id: LESSON.into(), root: dir.clone(), assets: dir.clone(), ..Session::default() };
     lab.ran.insert("build-fails", exec(&engine, &mut bad, "docker build -t estiba-falla:1 falla").await);
     lab.ran.insert("context-outside", exec(&engine, &mut bad, "docker build -t estiba-falla:2 ../..").await);
     let _ = std::fs::remove_dir_all(&dir);
@@ -190,8 +190,8 @@ fn scratch_is_tiny_and_ubuntu_is_not() {
     assert!(ubuntu.size > 20_000_000, "ubuntu: {} bytes", ubuntu.size);
     assert!(l.image("cpp-build-base:0.1.0").size > ubuntu.size, "the build image is the big one");
     let images = &l.ran("images").output;
-    assert!(images.starts_with("REPOSITORY   TAG     IMAGE ID       CREATED"), "{images}");
-    assert!(images.lines().any(|line| line.starts_with("hola         2.0.0") && line.ends_with("MB")), "{images}");
+    assert!(images.starts_with("REPOSITORY   TAG       IMAGE ID       CREATED"), "{images}");
+    assert!(images.lines().any(|line| line.starts_with("hola         2.0.0     ") && line.ends_with("MB")), "{images}");
 }
 
 #[test]

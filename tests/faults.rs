@@ -85,7 +85,7 @@ async fn wait_text(text: &Arc<Mutex<String>>, needle: &str) {
 async fn esc_during_build_leaves_nothing() {
     let _g = SERIAL.lock().await;
     let Some(engine) = common::engine().await else { return };
-    let session = Session { lesson_id: LESSON.into(), root: slow_context(), ..Session::default() };
+    let session = Session { lesson_id: LESSON.into(), root: slow_context(), assets: slow_context(), ..Session::default() };
     let (text, cancel, task) = spawn(engine.clone(), session, "docker build --no-cache -t estiba-lenta:1 lenta");
     wait_text(&text, "sleep 60").await;
     tokio::time::sleep(Duration::from_secs(2)).await;
@@ -140,7 +140,7 @@ async fn engine_lost_mid_build_is_a_failure_and_leaves_nothing() {
     let Some(engine) = common::engine().await else { return };
     let (path, cut) = proxy().await;
     let via_proxy = Engine::connect_unix(&path).await.expect("through the proxy");
-    let session = Session { lesson_id: LESSON.into(), root: slow_context(), ..Session::default() };
+    let session = Session { lesson_id: LESSON.into(), root: slow_context(), assets: slow_context(), ..Session::default() };
     let (text, _cancel, task) = spawn(via_proxy, session, "docker build --no-cache -t estiba-lenta:2 lenta");
     wait_text(&text, "sleep 60").await;
     tokio::time::sleep(Duration::from_secs(2)).await;

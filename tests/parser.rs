@@ -77,6 +77,32 @@ fn other_forms(#[case] line: &str, #[case] want: DockerCommand) {
     assert_eq!(parse(line), want);
 }
 
+/// What needs the learner's confirmation: anything that reaches beyond the container.
+#[rstest]
+#[case("docker run --rm hola:1.0.0", &[])]
+#[case("docker run --rm --cap-drop ALL --read-only --security-opt no-new-privileges --user 1:1 hola", &[])]
+#[case("docker run -v datos:/d hola", &[])]
+#[case("docker run --mount type=volume,src=d,dst=/d hola", &[])]
+#[case("docker run --privileged hola", &["--privileged"])]
+#[case("docker run --cap-add NET_ADMIN hola", &["--cap-add NET_ADMIN"])]
+#[case("docker run -v /:/host hola", &["-v /:/host"])]
+#[case("docker run -v ./x:/x hola", &["-v ./x:/x"])]
+#[case("docker run --mount type=bind,src=/etc,dst=/e hola", &["--mount type=bind"])]
+#[case("docker run --pid host --network host hola", &["--pid host", "--network host"])]
+#[case("docker run --device /dev/kvm hola", &["--device /dev/kvm"])]
+#[case("docker run --security-opt seccomp=unconfined hola", &["--security-opt seccomp=unconfined"])]
+#[case("docker run --security-opt apparmor:unconfined --security-opt label=disable hola", &["--security-opt apparmor:unconfined", "--security-opt label=disable"])]
+#[case("docker run --security-opt systempaths=unconfined hola", &["--security-opt systempaths=unconfined"])]
+#[case("docker run --security-opt seccomp=perfil.json hola", &[])]
+fn risky_runs_are_named(#[case] line: &str, #[case] want: &[&str]) {
+    let DockerCommand::Run(r) = parse(line) else { panic!("{line}") };
+    let risks = r.risks();
+    assert_eq!(risks.len(), want.len(), "{line}: {risks:?}");
+    for (risk, w) in risks.iter().zip(want) {
+        assert!(risk.starts_with(w), "{line}: {risk} should start with {w}");
+    }
+}
+
 #[rstest]
 #[case("docker run --bogus img", 11, "opción desconocida `--bogus`")]
 #[case("docker run -z img", 11, "opción desconocida `-z`")]

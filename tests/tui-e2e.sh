@@ -57,10 +57,13 @@ keys Right
 check "paso 3" "3/9 Crear un contenedor" 5
 keys Enter
 check "construye hola:1.0.0" "✔ superada · código 0" 600
-keys Tab Down Down
+# The build left the focus on the run pane, with the next command (docker images) selected.
+keys Down Down
 sleep 0.3
 keys Enter
-check "docker run hola:1.0.0 dice Hola Mundo!!" "Hola Mundo!!" 60
+check "ejecuta docker run hola:1.0.0" "── docker run --rm hola:1.0.0" 10
+# In the run pane, right after the border: the lesson pane's hola.cpp listing also says Hola Mundo!!.
+check "docker run hola:1.0.0 dice Hola Mundo!!" "││Hola Mundo!!" 60
 check "y pasa" "✔ superada · código 0" 10
 keys Right
 check "paso 4" "4/9 Scratch" 5
@@ -70,9 +73,9 @@ keys Down Down
 sleep 0.3
 keys Enter
 check "abre la shell en hola:1.0.0" "Shell en el contenedor" 30
-check "prompt de sh" "# " 30
+check "prompt de sh" "││# " 30
 keys i d Enter
-check "id es root" "uid=0(root) gid=0(root)" 20
+check "id es root" "││uid=0(root) gid=0(root)" 20
 keys e x i t Enter
 check "al salir, la orden pasa" "✔ superada · código 0" 20
 keys Up
@@ -86,7 +89,8 @@ if [ -z "$(docker ps -aq --filter label=estiba.lesson=cpp-seguro 2>/dev/null)" ]
 keys Down
 sleep 0.3
 keys Enter
-check "sh en scratch: error del motor" "executable file not found" 30
+check "sh en scratch: error del motor" "││docker: Error response from daemon: failed to create" 30
+check "que dice que no hay sh" "executable file not found" 5
 check "el fallo esperado pasa" "✔ superada · código 127" 10
 keys q
 check "q sale con código 0" "EXIT=0" 15
@@ -167,6 +171,14 @@ sleep 2
 keys q
 check "q a mitad de la orden sale con 0" "EXIT=0" 20
 left "q durante docker run"
+start 120 40
+check "lección lenta, Ctrl-C" "API 1." 20
+keys Enter
+check "en marcha para Ctrl-C" "en marcha" 20
+sleep 2
+keys C-c
+check "Ctrl-C a mitad de la orden sale con 0" "EXIT=0" 20
+left "Ctrl-C durante docker run"
 start 120 40
 check "lección lenta otra vez" "API 1." 20
 keys Enter

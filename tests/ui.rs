@@ -241,3 +241,30 @@ fn comparison_view_and_chart() {
         screen.lines().find(|l| l.contains("hola:2.0.0") && l.contains("2.22MB") && !l.contains("root")).expect("bar of hola:2.0.0");
     assert!(small.chars().any(|c| "▏▎▍▌▋▊▉█".contains(c)), "{small}");
 }
+
+#[test]
+fn push_shows_a_bar_per_layer_being_sent() {
+    let mut a = app();
+    let step = a.lesson.steps.iter().position(|s| s.commands.iter().any(|c| c.text.starts_with("docker push"))).unwrap();
+    let text = a.lesson.steps[step].commands.iter().find(|c| c.text.starts_with("docker push")).unwrap().text.clone();
+    let run = simulate(&mut a, step, &text, &["The push refers to repository [127.0.0.1:5000/estudiante/hola]\n"], None);
+    let bar = |id: &str, status: &str, current: u64, total: u64| {
+        Action::Output(
+            run,
+            Output::Progress(estiba::docker::Progress { id: id.into(), status: status.into(), current: Some(current), total: Some(total) }),
+        )
+    };
+    update(&mut a, bar("capa 1/2", "Pushing", 1_100_000, 2_200_000));
+    update(&mut a, bar("capa 2/2", "Pushing", 512, 512));
+    update(&mut a, bar("capa 2/2", "Pushed", 512, 512));
+    update(&mut a, Action::Output(run, Output::Text { stream: Stream::Stdout, text: "capa 2/2: Pushed\n".into() }));
+    let t = draw(&mut a, 100, 30);
+    let screen = t.backend().to_string();
+    assert!(screen.contains("capa 1/2: Pushing 1.1MB/2.2MB"), "the layer still under way has its bar:\n{screen}");
+    assert!(!screen.contains("capa 2/2: Pushed 512B"), "a finished layer's bar goes away:\n{screen}");
+    insta::assert_snapshot!(t.backend());
+    // Two uploads at once: two bars.
+    update(&mut a, bar("capa 2/2", "Pushing", 10, 5_000));
+    let screen = draw(&mut a, 100, 30).backend().to_string();
+    assert!(screen.contains("capa 1/2: Pushing") && screen.contains("capa 2/2: Pushing 10B/5kB"), "{screen}");
+}

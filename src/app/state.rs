@@ -88,10 +88,27 @@ pub struct RunRecord {
     pub why: Option<String>,
     /// `Step k/N` of a build.
     pub build_step: Option<(u32, u32)>,
-    /// Latest progress (push bytes, prepare stages).
-    pub progress: Option<Progress>,
+    /// Latest progress of each item (a pushed layer, a prepare stage), in the order they appeared.
+    pub progress: Vec<Progress>,
     /// Cancel was asked.
     pub cancel_requested: bool,
+}
+
+impl RunRecord {
+    /// Records `p` as the latest progress of its item.
+    pub fn set_progress(&mut self, p: Progress) {
+        match self.progress.iter_mut().find(|q| q.id == p.id) {
+            Some(q) => *q = p,
+            None => self.progress.push(p),
+        }
+    }
+
+    /// The items still under way (not all bytes done), at most `n`, oldest first; when every one
+    /// is done, the latest one.
+    pub fn active_progress(&self, n: usize) -> Vec<&Progress> {
+        let busy: Vec<&Progress> = self.progress.iter().filter(|p| p.current.zip(p.total).is_some_and(|(c, t)| c < t)).take(n).collect();
+        if busy.is_empty() { self.progress.last().filter(|p| p.total.is_some()).into_iter().collect() } else { busy }
+    }
 }
 
 impl RunRecord {
@@ -108,7 +125,7 @@ impl RunRecord {
             exit_code: None,
             why: None,
             build_step: None,
-            progress: None,
+            progress: Vec::new(),
             cancel_requested: false,
         }
     }

@@ -322,7 +322,7 @@ fn output(app: &mut App, id: RunId, out: Output) {
             n
         }
         Output::Progress(p) => {
-            r.progress = Some(p);
+            r.set_progress(p);
             0
         }
         Output::Tty(bytes) => {
@@ -369,6 +369,10 @@ fn finished(app: &mut App, id: RunId, outcome: crate::docker::Outcome) -> Vec<Ef
     if r.cancel_requested && outcome.exit_code == CANCELLED {
         r.status = RunStatus::Cancelled;
         r.why = Some("cancelada".into());
+    } else if lost || outcome.refused {
+        // Whatever the lesson accepts, a command that did not run to its end proves nothing.
+        r.status = RunStatus::Failed;
+        r.why = Some(if lost { "se perdió la conexión con el motor" } else { "no se ejecutó: necesita tu confirmación" }.into());
     } else {
         match expect.verify(outcome.exit_code, &r.output.plain_text()) {
             Ok(()) => {

@@ -11,7 +11,7 @@ use super::exec::{Sink, say};
 use super::format::human_size;
 use super::images::split_reference;
 use super::{CANCELLED, Engine, EngineError, LESSON_LABEL, Session, Stream, daemon};
-use crate::lesson::assets::context_dir;
+use crate::lesson::assets::within_assets;
 use crate::lesson::command::Build;
 
 /// A packed build context.
@@ -23,18 +23,23 @@ pub struct Context {
     pub dockerfile: String,
 }
 
-/// Packs the build context `b.context` (relative to `root`): refuses paths leaving `root` and
-/// symlinks pointing outside it, honours `.dockerignore`, and adds the ownership label after every
-/// `FROM` of the Dockerfile so that every stage's image carries it.
-pub fn pack(root: &Path, b: &Build, lesson_id: &str) -> Result<Context, EngineError> {
-    let dir = context_dir(root, &b.context).map_err(EngineError::Local)?;
-    let root_c = root
+/// Packs the build context `b.context` (relative to `root`, inside the asset folder `assets`):
+/// refuses paths leaving `assets` and symlinks pointing outside it, keeps the symlinks inside it as
+/// symlinks (as the docker CLI does), honours `.dockerignore`, and adds the ownership label after
+/// every `FROM` of the Dockerfile so that every stage's image carries it.
+pub fn pack(root: &Path, assets: &Path, b: &Build, lesson_id: &str) -> Result<Context, EngineError> {
+    let dir = within_assets(root, assets, &b.context, "el contexto").map_err(EngineError::Local)?;
+    let root_c = assets
         .canonicalize()
-        .map_err(|e| EngineError::Local(format!("no se puede abrir la carpeta de la lección {}: {e}", root.display())))?;
+        .map_err(|e| EngineError::Local(format!("no se puede abrir la carpeta de recursos de la lección {}: {e}", assets.display())))?;
     let dir_c =
         dir.canonicalize().map_err(|_| EngineError::Local(format!("unable to prepare context: path \"{}\" not found", b.context)))?;
     if !dir_c.starts_with(&root_c) {
-        return Err(EngineError::Local(format!("el contexto `{}` sale de la carpeta de la lección", b.context)));
+        return Err(EngineError::Local(format!(
+            "el contexto `{}` sale de la carpeta de recursos de la lección ({})",
+            b.context,
+            assets.display()
+        )));
     }
     let dockerfile = b.dockerfile.clone().unwrap_or_else(|| "Dockerfile".into());
     let df_path = if b.dockerfile.is_some() { root.join(&dockerfile) } else { dir.join(&dockerfile) };
@@ -56,6 +61,16 @@ pub fn pack(root: &Path, b: &Build, lesson_id: &str) -> Result<Context, EngineEr
     for rel in files {
         let full = dir_c.join(&rel);
         let rel_s = rel.to_string_lossy().to_string();
+        if let Ok(link) = std::fs::read_link(&full) {
+            // A symlink inside the asset folder (walk checked it) goes in as a symlink.
+            let mut header = tar::Header::new_gnu();
+            header.set_entry_type(tar::EntryType::Symlink);
+            header.set_size(0);
+            header.set_mode(0o777);
+            header.set_mtime(0);
+            builder.append_link(&mut header, &rel_s, &link).map_err(|e| EngineError::Local(e.to_string()))?;
+            continue;
+        }
         let data = std::fs::read(&full).map_err(|e| EngineError::Local(format!("no se puede leer {}: {e}", full.display())))?;
         let data = if rel_s == df_rel { label_stages(&String::from_utf8_lossy(&data), lesson_id).into_bytes() } else { data };
         let mut header = tar::Header::new_gnu();
@@ -96,13 +111,16 @@ fn walk(dir: &Path, base: &Path, root: &Path, ignore: &Ignore, files: &mut Vec<P
                 path.canonicalize().map_err(|_| EngineError::Local(format!("enlace simbólico roto en el contexto: {}", rel.display())))?;
             if !target.starts_with(root) {
                 return Err(EngineError::Local(format!(
-                    "el enlace simbólico `{}` apunta fuera de la lección ({}): no se empaqueta",
+                    "el enlace simbólico `{}` apunta fuera de la carpeta de recursos de la lección ({}): no se empaqueta",
                     rel.display(),
                     target.display()
                 )));
             }
+            // Kept as a link, never followed: no loops, and nothing is packed twice.
+            files.push(rel);
+            continue;
         }
-        if path.is_dir() {
+        if meta.is_dir() {
             walk(&path, base, root, ignore, files)?;
         } else {
             files.push(rel);
@@ -169,16 +187,25 @@ fn glob(p: &str, s: &str) -> bool {
     go(&p, &s)
 }
 
-/// Adds `LABEL estiba.lesson="<id>"` right after every `FROM`, so every stage's image and every
-/// intermediate container of the build carry the ownership label (and can be found and removed).
+/// Adds `LABEL estiba.lesson="<id>"` right after every `FROM`, so every intermediate container of
+/// the build carries the ownership label (and can be found and removed), and again as the last
+/// instruction of every stage: an image whose newest step is that label is Estiba's own, while a
+/// learner's image built `FROM` it inherits the label but not that last step
+/// (see [`super::inventory`]).
 pub fn label_stages(dockerfile: &str, lesson_id: &str) -> String {
     let label = format!("LABEL {LESSON_LABEL}=\"{lesson_id}\"\n");
+    let mark = format!("LABEL {}\n", super::inventory::ownership_mark(lesson_id));
     let mut out = String::new();
     let mut continued = false;
     let mut pending = false;
+    let mut stages = 0;
     for line in dockerfile.lines() {
         let t = line.trim_start();
         if !continued && t.len() > 5 && t[..5].eq_ignore_ascii_case("FROM ") {
+            if stages > 0 {
+                out.push_str(&mark);
+            }
+            stages += 1;
             pending = true;
         }
         continued = line.trim_end().ends_with('\\');
@@ -188,6 +215,9 @@ pub fn label_stages(dockerfile: &str, lesson_id: &str) -> String {
             out.push_str(&label);
             pending = false;
         }
+    }
+    if stages > 0 {
+        out.push_str(&mark);
     }
     out
 }
@@ -276,7 +306,7 @@ fn build_exit_code(message: &str) -> i64 {
 
 impl Engine {
     pub(super) async fn build(&self, b: &Build, session: &mut Session, out: Sink<'_>) -> Result<i64, EngineError> {
-        let ctx = match pack(&session.root, b, &session.lesson_id) {
+        let ctx = match pack(&session.root, &session.assets, b, &session.lesson_id) {
             Ok(c) => c,
             Err(EngineError::Local(m)) => {
                 say(out, Stream::Stderr, format!("{m}\n"));
@@ -356,13 +386,74 @@ mod tests {
     fn every_stage_gets_the_label() {
         let df = "FROM a AS build\nRUN x\nfrom scratch\nCOPY --from=build /x /\n";
         let out = label_stages(df, "l");
-        assert_eq!(out.matches("LABEL estiba.lesson=\"l\"").count(), 2);
+        // After each FROM (for the build's containers) and as each stage's last step (the mark).
         assert_eq!(
             out,
-            "FROM a AS build\nLABEL estiba.lesson=\"l\"\nRUN x\nfrom scratch\nLABEL estiba.lesson=\"l\"\nCOPY --from=build /x /\n"
+            "FROM a AS build\nLABEL estiba.lesson=\"l\"\nRUN x\nLABEL estiba.lesson=\"l\"\nfrom scratch\nLABEL estiba.lesson=\"l\"\nCOPY --from=build /x /\nLABEL estiba.lesson=\"l\"\n"
         );
         let continued = label_stages("FROM \\\n  a\nRUN y\n", "l");
-        assert_eq!(continued, "FROM \\\n  a\nLABEL estiba.lesson=\"l\"\nRUN y\n");
+        assert_eq!(continued, "FROM \\\n  a\nLABEL estiba.lesson=\"l\"\nRUN y\nLABEL estiba.lesson=\"l\"\n");
+    }
+
+    /// A scratch asset folder `<tmp>/assets/ctx` with a Dockerfile, under a lesson root `<tmp>`.
+    fn scratch_assets(name: &str) -> (PathBuf, PathBuf) {
+        let root = std::env::temp_dir().join(format!("estiba-pack-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        std::fs::create_dir_all(root.join("assets/ctx/sub")).unwrap();
+        std::fs::create_dir_all(root.join("lessons")).unwrap();
+        std::fs::write(root.join("assets/ctx/Dockerfile"), "FROM scratch\nCOPY . /\n").unwrap();
+        std::fs::write(root.join("assets/ctx/sub/a.txt"), "a\n").unwrap();
+        let assets = root.join("assets");
+        (root, assets)
+    }
+
+    fn entries(ctx: &Context) -> Vec<(String, tar::EntryType, Option<String>)> {
+        let mut a = tar::Archive::new(ctx.tar.as_slice());
+        a.entries()
+            .unwrap()
+            .map(|e| {
+                let e = e.unwrap();
+                let link = e.link_name().unwrap().map(|l| l.to_string_lossy().to_string());
+                (e.path().unwrap().to_string_lossy().to_string(), e.header().entry_type(), link)
+            })
+            .collect()
+    }
+
+    fn build(context: &str) -> Build {
+        Build { tags: vec!["x:1".into()], context: context.into(), ..Build::default() }
+    }
+
+    #[test]
+    fn symlinks_inside_the_assets_stay_links_and_loops_end() {
+        let (root, assets) = scratch_assets("loop");
+        std::os::unix::fs::symlink(".", root.join("assets/ctx/sub/yo")).unwrap();
+        std::os::unix::fs::symlink("sub/a.txt", root.join("assets/ctx/b.txt")).unwrap();
+        let ctx = pack(&root, &assets, &build("assets/ctx"), "l").unwrap();
+        let e = entries(&ctx);
+        assert!(e.contains(&("sub/yo".into(), tar::EntryType::Symlink, Some(".".into()))), "{e:?}");
+        assert!(e.contains(&("b.txt".into(), tar::EntryType::Symlink, Some("sub/a.txt".into()))), "{e:?}");
+        assert!(e.contains(&("sub/a.txt".into(), tar::EntryType::Regular, None)), "{e:?}");
+        assert_eq!(e.len(), 4, "Dockerfile, b.txt, sub/a.txt, sub/yo: {e:?}");
+    }
+
+    #[test]
+    fn contexts_and_links_stay_in_the_asset_folder() {
+        let (root, assets) = scratch_assets("out");
+        std::fs::write(root.join("lessons/privado.md"), "x").unwrap();
+        // The lesson root itself, and a sibling of the assets: outside the asset folder.
+        for context in [".", "lessons", "assets/..", "assets/ctx/../../lessons", "/etc"] {
+            let err = pack(&root, &assets, &build(context), "l").err().map(|e| e.to_string()).unwrap_or_default();
+            assert!(err.contains("no permitido") || err.contains("sale de la carpeta de recursos"), "{context}: {err}");
+        }
+        // A link out of the assets, even into the lesson's own folder, is refused.
+        std::os::unix::fs::symlink(root.join("lessons"), root.join("assets/ctx/fuera")).unwrap();
+        let err = pack(&root, &assets, &build("assets/ctx"), "l").err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(err.contains("el enlace simbólico `fuera` apunta fuera de la carpeta de recursos"), "{err}");
+        // And a context that is itself a link out of the assets.
+        std::fs::remove_file(root.join("assets/ctx/fuera")).unwrap();
+        std::os::unix::fs::symlink(root.join("lessons"), root.join("assets/enlace")).unwrap();
+        let err = pack(&root, &assets, &build("assets/enlace"), "l").err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(err.contains("sale de la carpeta de recursos"), "{err}");
     }
 
     #[test]

@@ -38,7 +38,7 @@ impl Engine {
                     other => format!("{other}\n"),
                 };
                 say(out, Stream::Stderr, text);
-                Outcome { exit_code: 1, engine_lost: lost }
+                Outcome { exit_code: 1, engine_lost: lost, refused: false }
             }
         }
     }

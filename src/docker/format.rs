@@ -78,7 +78,8 @@ pub fn ago(created: i64, now: i64) -> String {
     format!("{} ago", human_duration(now - created))
 }
 
-/// Aligns rows like Go's tabwriter as the docker CLI uses it (padding 3, last column unpadded).
+/// Aligns rows like Go's tabwriter as the docker CLI uses it (`tabwriter.NewWriter(out, 10, 1, 3, ' ', 0)`:
+/// a cell is its widest text plus 3 spaces of padding, and at least 10 wide; the last column unpadded).
 pub fn table(rows: &[Vec<String>]) -> String {
     let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
     let mut widths = vec![0; cols];
@@ -93,7 +94,7 @@ pub fn table(rows: &[Vec<String>]) -> String {
         for (i, cell) in row.iter().enumerate() {
             line.push_str(cell);
             if i + 1 < row.len() {
-                line.push_str(&" ".repeat(widths[i] - cell.width() + 3));
+                line.push_str(&" ".repeat((widths[i] + 3).max(10) - cell.width()));
             }
         }
         out.push_str(line.trim_end());
@@ -144,5 +145,8 @@ mod tests {
     fn table_pads_like_tabwriter() {
         let t = table(&[vec!["REPOSITORY".into(), "TAG".into()], vec!["hola".into(), "1.0.0".into()]]);
         assert_eq!(t, "REPOSITORY   TAG\nhola         1.0.0\n");
+        // A narrow column is still 10 wide, as in `docker images` (`TAG       IMAGE ID`).
+        let t = table(&[vec!["REPOSITORY".into(), "TAG".into(), "SIZE".into()], vec!["hola".into(), "1.0.0".into(), "78.1MB".into()]]);
+        assert_eq!(t, "REPOSITORY   TAG       SIZE\nhola         1.0.0     78.1MB\n");
     }
 }

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use bollard::query_parameters::{ListImagesOptions, PruneImagesOptions, RemoveImageOptions, TagImageOptions};
+use bollard::query_parameters::{ListImagesOptions, RemoveImageOptions, TagImageOptions};
 
 use super::exec::{Sink, say};
 use super::format::{ago, human_size, now, short_id, table};
@@ -129,11 +129,9 @@ impl Engine {
         Ok(0)
     }
 
-    /// Whether `image` carries this lesson's label.
+    /// Whether `image` is this lesson's own (see [`Engine::is_own_image`]).
     pub(super) async fn is_owned(&self, image: &str, session: &Session) -> Result<bool, EngineError> {
-        let i = self.docker.inspect_image(image).await.map_err(daemon)?;
-        let labels = i.config.and_then(|c| c.labels).unwrap_or_default();
-        Ok(labels.get(LESSON_LABEL) == Some(&session.lesson_id))
+        self.is_own_image(image, &session.lesson_id).await
     }
 
     pub(super) async fn rmi(&self, images: &[String], force: bool, session: &Session, out: Sink<'_>) -> Result<i64, EngineError> {
@@ -182,26 +180,36 @@ impl Engine {
         Ok(code)
     }
 
+    /// `docker image prune [-a] -f`, limited to the lesson's own images: the untagged ones (all of
+    /// them with `-a`) that no container uses. The space is what the removed layers took (each
+    /// image's size over its parent's, as the engine counts it).
     pub(super) async fn prune(&self, all: bool, session: &Session, out: Sink<'_>) -> Result<i64, EngineError> {
-        let mut filters = HashMap::new();
-        filters.insert("dangling".to_string(), vec![(!all).to_string()]);
-        filters.insert("label".to_string(), vec![format!("{LESSON_LABEL}={}", session.lesson_id)]);
-        let r = self.docker.prune_images(Some(PruneImagesOptions { filters: Some(filters) })).await.map_err(daemon)?;
-        let mut text = String::new();
-        let deleted = r.images_deleted.unwrap_or_default();
-        if !deleted.is_empty() {
-            text.push_str("Deleted Images:\n");
-            for it in deleted {
-                if let Some(u) = it.untagged {
-                    text.push_str(&format!("untagged: {u}\n"));
-                }
-                if let Some(d) = it.deleted {
-                    text.push_str(&format!("deleted: {d}\n"));
-                }
+        let candidates = self.own_images(&session.lesson_id, !all).await?;
+        let every = self.docker.list_images(Some(ListImagesOptions { all: true, ..Default::default() })).await.map_err(daemon)?;
+        let sizes: HashMap<String, (i64, String)> = every.into_iter().map(|i| (i.id, (i.size, i.parent_id))).collect();
+        let layer = |id: &str| {
+            let (size, parent) = sizes.get(id).cloned().unwrap_or_default();
+            size - sizes.get(&parent).map_or(0, |p| p.0)
+        };
+        let (mut untagged, mut deleted) = (Vec::new(), Vec::new());
+        for img in candidates {
+            let opts = RemoveImageOptions { force: false, noprune: false, ..Default::default() };
+            // In use by a container, or already gone with a child: not pruned, as with the CLI.
+            let Ok(items) = self.docker.remove_image(&img.id, Some(opts), None).await else { continue };
+            for it in items {
+                untagged.extend(it.untagged);
+                deleted.extend(it.deleted);
             }
+        }
+        let mut text = String::new();
+        if !(untagged.is_empty() && deleted.is_empty()) {
+            text.push_str("Deleted Images:\n");
+            untagged.iter().for_each(|u| text.push_str(&format!("untagged: {u}\n")));
+            deleted.iter().for_each(|d| text.push_str(&format!("deleted: {d}\n")));
             text.push('\n');
         }
-        text.push_str(&format!("Total reclaimed space: {}\n", human_size(r.space_reclaimed.unwrap_or(0))));
+        let reclaimed: i64 = deleted.iter().map(|d| layer(d).max(0)).sum();
+        text.push_str(&format!("Total reclaimed space: {}\n", human_size(reclaimed)));
         say(out, Stream::Stdout, text);
         Ok(0)
     }

@@ -48,7 +48,7 @@ impl Engine {
     ) -> Outcome {
         if !r.risks().is_empty() && !session.allow_risky {
             say(out, Stream::Stderr, "docker: Estiba no ejecuta esta orden sin tu confirmación.\r\n");
-            return Outcome::code(125);
+            return Outcome::refused();
         }
         let mut run = r.clone();
         run.tty = true;
@@ -136,5 +136,5 @@ fn fail(out: Sink<'_>, e: EngineError, code: i64) -> Outcome {
         other => format!("docker: {other}\r\n"),
     };
     say(out, Stream::Stderr, text);
-    Outcome { exit_code: code, engine_lost: lost }
+    Outcome { exit_code: code, engine_lost: lost, refused: false }
 }

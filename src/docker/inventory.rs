@@ -4,7 +4,18 @@ use std::collections::HashMap;
 
 use bollard::query_parameters::{ListContainersOptions, ListImagesOptions};
 
-use super::{Engine, EngineError, LESSON_LABEL, daemon};
+use super::{CONTAINER_LABEL, Engine, EngineError, LESSON_LABEL, STANDIN_LABEL, daemon};
+
+/// The ownership mark: `estiba.lesson="<id>"`, the last instruction (`LABEL …`) of every stage Estiba
+/// builds and the comment of every image it commits or imports.
+pub fn ownership_mark(lesson_id: &str) -> String {
+    format!("{LESSON_LABEL}=\"{lesson_id}\"")
+}
+
+/// Whether a history entry (its `created_by` or its comment) is the ownership mark of `lesson_id`.
+pub fn is_mark(entry: &str, lesson_id: &str) -> bool {
+    entry.split_whitespace().any(|w| w.strip_prefix("estiba.lesson=").is_some_and(|v| v.trim_matches('"') == lesson_id))
+}
 
 /// Facts about one image.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -54,19 +65,49 @@ impl Engine {
         }))
     }
 
-    /// Every container (running or not) and image labelled `estiba.lesson=<lesson_id>`.
-    pub async fn owned(&self, lesson_id: &str) -> Result<Owned, EngineError> {
-        let filters = HashMap::from([("label".to_string(), vec![format!("{LESSON_LABEL}={lesson_id}")])]);
-        let containers = self
-            .docker
-            .list_containers(Some(ListContainersOptions { all: true, filters: Some(filters.clone()), ..Default::default() }))
-            .await
-            .map_err(daemon)?;
+    /// Whether image `id` is Estiba's own for `lesson_id`: it carries the label and its newest step
+    /// is Estiba's ownership mark. An image a learner built `FROM` a lesson image inherits the label,
+    /// but its newest step is the learner's, so it is never taken for Estiba's.
+    pub async fn is_own_image(&self, id: &str, lesson_id: &str) -> Result<bool, EngineError> {
+        let i = self.docker.inspect_image(id).await.map_err(daemon)?;
+        let labels = i.config.and_then(|c| c.labels).unwrap_or_default();
+        if labels.get(LESSON_LABEL).map(String::as_str) != Some(lesson_id) {
+            return Ok(false);
+        }
+        let history = self.docker.image_history(id).await.map_err(daemon)?;
+        Ok(history.first().is_some_and(|h| is_mark(&h.created_by, lesson_id) || is_mark(&h.comment, lesson_id)))
+    }
+
+    /// Ids of the images that are Estiba's own for `lesson_id` (see [`Engine::is_own_image`]);
+    /// `dangling_only` keeps the untagged ones.
+    pub(super) async fn own_images(&self, lesson_id: &str, dangling_only: bool) -> Result<Vec<bollard::models::ImageSummary>, EngineError> {
+        let mut filters = HashMap::from([("label".to_string(), vec![format!("{LESSON_LABEL}={lesson_id}")])]);
+        if dangling_only {
+            filters.insert("dangling".to_string(), vec!["true".to_string()]);
+        }
         let images = self
             .docker
-            .list_images(Some(ListImagesOptions { all: true, filters: Some(filters), ..Default::default() }))
+            .list_images(Some(ListImagesOptions { all: !dangling_only, filters: Some(filters), ..Default::default() }))
             .await
             .map_err(daemon)?;
+        let mut own = Vec::new();
+        for i in images {
+            if self.is_own_image(&i.id, lesson_id).await.unwrap_or(false) {
+                own.push(i);
+            }
+        }
+        Ok(own)
+    }
+
+    /// Every container (running or not) Estiba created for `lesson_id`, and every image that is its own.
+    pub async fn owned(&self, lesson_id: &str) -> Result<Owned, EngineError> {
+        let filters = HashMap::from([("label".to_string(), vec![format!("{CONTAINER_LABEL}={lesson_id}")])]);
+        let containers = self
+            .docker
+            .list_containers(Some(ListContainersOptions { all: true, filters: Some(filters), ..Default::default() }))
+            .await
+            .map_err(daemon)?;
+        let images = self.own_images(lesson_id, false).await?;
         Ok(Owned { containers: containers.into_iter().filter_map(|c| c.id).collect(), images: images.into_iter().map(|i| i.id).collect() })
     }
 }
@@ -83,11 +124,12 @@ pub struct Cleaned {
 }
 
 impl Engine {
-    /// Removes every container and image labelled `estiba.lesson=<lesson_id>`, newest first.
-    /// Local stand-in base images are kept unless `include_bases`. Nothing unlabelled is touched.
+    /// Removes every container Estiba created for `lesson_id` and every image that is its own
+    /// (see [`Engine::is_own_image`]), newest first. Local stand-in base images are kept unless
+    /// `include_bases`. Nothing else is touched, not even an image built `FROM` a lesson image.
     pub async fn clean(&self, lesson_id: &str, include_bases: bool) -> Result<Cleaned, EngineError> {
         use bollard::query_parameters::{RemoveContainerOptions, RemoveImageOptions};
-        let filters = HashMap::from([("label".to_string(), vec![format!("{LESSON_LABEL}={lesson_id}")])]);
+        let filters = HashMap::from([("label".to_string(), vec![format!("{CONTAINER_LABEL}={lesson_id}")])]);
         let mut done = Cleaned::default();
         let containers = self
             .docker
@@ -101,18 +143,19 @@ impl Engine {
                 done.containers.push(super::format::short_id(&id));
             }
         }
-        let mut images = self
-            .docker
-            .list_images(Some(ListImagesOptions { all: true, filters: Some(filters), ..Default::default() }))
-            .await
-            .map_err(daemon)?;
+        let mut images = self.own_images(lesson_id, false).await?;
+        for base in self.standins(lesson_id).await? {
+            let name = base.repo_tags.first().cloned().unwrap_or_else(|| super::format::short_id(&base.id));
+            if include_bases {
+                images.push(base);
+            } else {
+                done.kept.push((name, "imagen base sustituta (usa --all para borrarla)".into()));
+            }
+        }
         images.sort_by_key(|i| std::cmp::Reverse(i.created));
         for img in images {
             let name = img.repo_tags.iter().find(|t| *t != "<none>:<none>").cloned().unwrap_or_else(|| super::format::short_id(&img.id));
-            if !include_bases && img.labels.contains_key(super::STANDIN_LABEL) && img.parent_id.is_empty() {
-                done.kept.push((name, "imagen base sustituta (usa --all para borrarla)".into()));
-                continue;
-            }
+            // Force: the image may have several of the lesson's names (a tag for the registry).
             match self
                 .docker
                 .remove_image(&img.id, Some(RemoveImageOptions { force: true, noprune: false, ..Default::default() }), None)
@@ -124,5 +167,38 @@ impl Engine {
             }
         }
         Ok(done)
+    }
+
+    /// The lesson's local stand-in base images: labelled `estiba.standin` and with the lesson's label,
+    /// made by `docker import` (a single step), so an image built `FROM` one is not among them.
+    async fn standins(&self, lesson_id: &str) -> Result<Vec<bollard::models::ImageSummary>, EngineError> {
+        let filters = HashMap::from([("label".to_string(), vec![STANDIN_LABEL.to_string(), format!("{LESSON_LABEL}={lesson_id}")])]);
+        let images =
+            self.docker.list_images(Some(ListImagesOptions { filters: Some(filters), ..Default::default() })).await.map_err(daemon)?;
+        let mut out = Vec::new();
+        for i in images {
+            let history = self.docker.image_history(&i.id).await.map_err(daemon)?;
+            if history.len() == 1 {
+                out.push(i);
+            }
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_mark_names_exactly_the_lesson() {
+        // As the classic builder records the LABEL step, and as a commit comment.
+        assert!(is_mark("/bin/sh -c #(nop)  LABEL estiba.lesson=cpp-seguro", "cpp-seguro"));
+        assert!(is_mark("/bin/sh -c #(nop)  LABEL estiba.lesson=\"cpp-seguro\"", "cpp-seguro"));
+        assert!(is_mark(&ownership_mark("cpp-seguro"), "cpp-seguro"));
+        assert!(!is_mark("/bin/sh -c #(nop)  LABEL estiba.lesson=cpp-seguro-2", "cpp-seguro"));
+        assert!(!is_mark("/bin/sh -c #(nop)  LABEL mia=si", "cpp-seguro"));
+        assert!(!is_mark("/bin/sh -c #(nop)  CMD [\"./hola\"]", "cpp-seguro"));
+        assert!(!is_mark("", "cpp-seguro"));
     }
 }

@@ -19,7 +19,7 @@ use std::time::Duration;
 use bollard::Docker;
 
 pub use interactive::{ShellControl, ShellHandle};
-pub use inventory::{Cleaned, ImageInfo, Owned};
+pub use inventory::{Cleaned, ImageInfo, Owned, ownership_mark};
 pub use prepare::{BaseImage, BaseOrigin, PrepareOptions, default_cache_dir, describe as describe_origin};
 pub use probe::{PROBE_BUILDER, PROBE_IMAGE, ProbeReport};
 
@@ -27,6 +27,9 @@ pub use probe::{PROBE_BUILDER, PROBE_IMAGE, ProbeReport};
 pub const LESSON_LABEL: &str = "estiba.lesson";
 /// Label of base images Estiba made as local stand-ins.
 pub const STANDIN_LABEL: &str = "estiba.standin";
+/// Label Estiba puts on the containers it creates (never on an image, so a learner's own container
+/// of a lesson image, which inherits the image's labels, does not carry it).
+pub const CONTAINER_LABEL: &str = "estiba.container";
 
 /// The engine could not be reached or answered with an error.
 #[derive(Debug, thiserror::Error)]
@@ -100,12 +103,24 @@ pub struct Outcome {
     pub exit_code: i64,
     /// The engine stopped answering during the command.
     pub engine_lost: bool,
+    /// Not run at all: it reaches beyond the container and was not confirmed.
+    pub refused: bool,
 }
 
 impl Outcome {
     /// A normal end with `code`.
     pub fn code(exit_code: i64) -> Self {
-        Self { exit_code, engine_lost: false }
+        Self { exit_code, engine_lost: false, refused: false }
+    }
+
+    /// The engine was lost during the command (reported as exit code 1, like the CLI).
+    pub fn lost() -> Self {
+        Self { exit_code: 1, engine_lost: true, refused: false }
+    }
+
+    /// The command was not run because it needs a confirmation it did not get (code 125).
+    pub fn refused() -> Self {
+        Self { exit_code: 125, engine_lost: false, refused: true }
     }
 }
 
@@ -131,6 +146,8 @@ pub struct Session {
     pub lesson_id: String,
     /// Folder build contexts resolve from.
     pub root: PathBuf,
+    /// The lesson's asset folder: build contexts must stay inside it.
+    pub assets: PathBuf,
     /// Credentials per registry, after a successful `login`.
     pub credentials: HashMap<String, Credentials>,
     /// Password for the next `login` (asked by the UI, or from `ESTIBA_REGISTRY_PASSWORD`).

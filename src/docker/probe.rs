@@ -17,7 +17,7 @@ use futures_util::StreamExt;
 
 use super::build::label_stages;
 use super::run::container_config;
-use super::{Engine, EngineError, LESSON_LABEL, daemon};
+use super::{CONTAINER_LABEL, Engine, EngineError, LESSON_LABEL, daemon};
 use crate::caps::{self, CapSets};
 use crate::lesson::command::Run;
 
@@ -108,7 +108,8 @@ impl Engine {
                 item.map_err(daemon)?;
             }
         }
-        let labels = HashMap::from([(LESSON_LABEL.to_string(), lesson_id.to_string())]);
+        let labels =
+            HashMap::from([(LESSON_LABEL.to_string(), lesson_id.to_string()), (CONTAINER_LABEL.to_string(), lesson_id.to_string())]);
         let body = bollard::models::ContainerCreateBody { image: Some(PROBE_IMAGE.into()), labels: Some(labels), ..Default::default() };
         let id = self.docker.create_container(None::<CreateContainerOptions>, body).await.map_err(daemon)?.id;
         let mut archive = Vec::new();
@@ -155,6 +156,7 @@ impl Engine {
                         CommitContainerOptions {
                             container: Some(id.clone()),
                             changes: Some(format!("LABEL {LESSON_LABEL}={lesson_id}")),
+                            comment: Some(super::inventory::ownership_mark(lesson_id)),
                             ..Default::default()
                         },
                         ContainerConfig::default(),

@@ -121,23 +121,28 @@ impl Engine {
             ..Default::default()
         });
         let (repo, tag) = split_reference(image);
+        let layers = self.docker.inspect_image(image).await.map_err(daemon)?.root_fs.and_then(|r| r.layers).map_or(0, |l| l.len());
         let mut stream = self.docker.push_image(&repo, Some(PushImageOptions { tag: Some(tag.clone()), ..Default::default() }), creds);
         let mut saw_digest = false;
+        let mut bars = LayerBars { layers, ..LayerBars::default() };
         while let Some(item) = stream.next().await {
             match item {
                 Ok(info) => {
                     let status = info.status.unwrap_or_default();
-                    match info.progress_detail.filter(|p| p.total.is_some()) {
-                        Some(p) => out(Output::Progress(Progress {
-                            id: repo.clone(),
-                            status,
-                            current: p.current.map(|c| c.max(0) as u64),
-                            total: p.total.map(|t| t.max(0) as u64),
-                        })),
+                    match info.progress_detail.and_then(|p| Some((p.current.unwrap_or(0).max(0) as u64, p.total?.max(0) as u64))) {
+                        Some((current, total)) => out(Output::Progress(bars.pushing(status, current, total))),
                         None if status.is_empty() || status == "Preparing" || status == "Waiting" => {}
                         None => {
                             saw_digest |= status.contains("digest: sha256:");
-                            say(out, Stream::Stdout, status + "\n");
+                            let line = match bars.finished(&status) {
+                                Some(p) => {
+                                    let line = format!("{}: {status}\n", p.id);
+                                    out(Output::Progress(p));
+                                    line
+                                }
+                                None => status + "\n",
+                            };
+                            say(out, Stream::Stdout, line);
                         }
                     }
                 }
@@ -193,9 +198,73 @@ impl Engine {
     }
 }
 
+/// Per-layer progress of a push. The engine's push messages name their layer, but bollard's
+/// `PushImageInfo` drops that field; an upload is told apart by its size instead (each layer's
+/// `Pushing` events carry its own total), and named `capa k/N` in the order the uploads start.
+#[derive(Debug, Default)]
+struct LayerBars {
+    /// Layers of the image (`N`).
+    layers: usize,
+    /// (total bytes, bar) of every upload seen, in the order they started.
+    bars: Vec<(u64, Progress)>,
+    /// Bars whose bytes are all sent, waiting for the engine's `Pushed`.
+    sent: Vec<usize>,
+}
+
+impl LayerBars {
+    /// A `Pushing` event: the bar of the upload of `total` bytes, now at `current`.
+    fn pushing(&mut self, status: String, current: u64, total: u64) -> Progress {
+        let i = match self.bars.iter().position(|(t, p)| *t == total && p.status == "Pushing") {
+            Some(i) => i,
+            None => {
+                let id = format!("capa {}/{}", self.bars.len() + 1, self.layers.max(self.bars.len() + 1));
+                self.bars.push((total, Progress { id, status: status.clone(), current: None, total: Some(total) }));
+                self.bars.len() - 1
+            }
+        };
+        let bar = &mut self.bars[i].1;
+        bar.status = status;
+        bar.current = Some(current.min(total));
+        if current >= total && !self.sent.contains(&i) {
+            self.sent.push(i);
+        }
+        bar.clone()
+    }
+
+    /// A status without bytes (`Pushed`, `Layer already exists`, …): for `Pushed`, the bar of the
+    /// upload that finished sending first, now complete.
+    fn finished(&mut self, status: &str) -> Option<Progress> {
+        if status != "Pushed" || self.sent.is_empty() {
+            return None;
+        }
+        let bar = &mut self.bars[self.sent.remove(0)].1;
+        bar.status = status.to_string();
+        bar.current = bar.total;
+        Some(bar.clone())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn push_bars_follow_each_upload_by_its_size() {
+        let mut b = LayerBars { layers: 3, ..LayerBars::default() };
+        let p = |b: &mut LayerBars, c, t| b.pushing("Pushing".into(), c, t);
+        assert_eq!(p(&mut b, 512, 2048).id, "capa 1/3");
+        assert_eq!(p(&mut b, 100, 300).id, "capa 2/3");
+        let again = p(&mut b, 1024, 2048);
+        assert_eq!((again.id.as_str(), again.current, again.total), ("capa 1/3", Some(1024), Some(2048)));
+        assert_eq!(b.finished("Pushed"), None, "nothing has sent all its bytes yet");
+        p(&mut b, 300, 300);
+        p(&mut b, 2048, 2048);
+        let first = b.finished("Pushed").unwrap();
+        assert_eq!((first.id.as_str(), first.status.as_str(), first.current), ("capa 2/3", "Pushed", Some(300)));
+        assert_eq!(b.finished("Layer already exists"), None);
+        assert_eq!(b.finished("Pushed").unwrap().id, "capa 1/3");
+        assert_eq!(b.finished("Pushed"), None);
+    }
 
     #[test]
     fn registry_hosts() {

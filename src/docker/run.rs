@@ -9,7 +9,7 @@ use futures_util::StreamExt;
 use tokio::io::AsyncWriteExt;
 
 use super::exec::{Sink, say};
-use super::{CANCELLED, Engine, EngineError, LESSON_LABEL, Outcome, Session, Stream, daemon, is_lost};
+use super::{CANCELLED, CONTAINER_LABEL, Engine, EngineError, LESSON_LABEL, Outcome, Session, Stream, daemon, is_lost};
 use crate::lesson::command::Run;
 
 /// The container configuration Estiba creates for a `docker run`.
@@ -41,7 +41,10 @@ pub fn container_config(r: &Run, lesson_id: &str) -> ContainerCreateBody {
         attach_stderr: Some(true),
         env: (!r.env.is_empty()).then(|| r.env.clone()),
         working_dir: r.workdir.clone(),
-        labels: Some(HashMap::from([(LESSON_LABEL.to_string(), lesson_id.to_string())])),
+        labels: Some(HashMap::from([
+            (LESSON_LABEL.to_string(), lesson_id.to_string()),
+            (CONTAINER_LABEL.to_string(), lesson_id.to_string()),
+        ])),
         host_config: Some(host),
         ..Default::default()
     }
@@ -105,7 +108,7 @@ impl Engine {
                     "docker: Estiba no ejecuta esta orden sin tu confirmación:\n{list}(en la interfaz se pide confirmación; en `estiba check`, usa --allow-privileged)\n"
                 ),
             );
-            return Outcome::code(125);
+            return Outcome::refused();
         }
         let config = container_config(r, &session.lesson_id);
         let create = CreateContainerOptions { name: r.name.clone(), ..Default::default() };
@@ -204,5 +207,5 @@ fn fail_cli(out: Sink<'_>, e: EngineError, code: i64) -> Outcome {
         other => format!("docker: {other}\n"),
     };
     say(out, Stream::Stderr, text);
-    Outcome { exit_code: code, engine_lost: lost }
+    Outcome { exit_code: code, engine_lost: lost, refused: false }
 }

@@ -10,8 +10,14 @@ pub fn verify(lesson: &Lesson) -> Vec<LessonError> {
     let mut errors = Vec::new();
     for step in &lesson.steps {
         for f in &step.files {
-            let path = lesson.root.join(&f.path);
             let err = |msg: String, hint: &str| LessonError::new(&lesson.path, f.line, 1, msg, hint);
+            let path = match within_assets(&lesson.root, &lesson.assets, &f.path, "el archivo") {
+                Ok(p) => p,
+                Err(msg) => {
+                    errors.push(err(msg, "los archivos que muestra la lección están en su carpeta de recursos"));
+                    continue;
+                }
+            };
             match std::fs::read_to_string(&path) {
                 Err(e) => errors.push(err(
                     format!("no se encuentra el archivo `{}`: {e}", path.display()),
@@ -29,7 +35,7 @@ pub fn verify(lesson: &Lesson) -> Vec<LessonError> {
         }
         for cmd in &step.commands {
             if let DockerCommand::Build(b) = &cmd.command {
-                match context_dir(&lesson.root, &b.context) {
+                match context_dir(lesson, &b.context) {
                     Ok(dir) if dir.is_dir() => {}
                     Ok(dir) => errors.push(LessonError::new(
                         &lesson.path,
@@ -43,7 +49,7 @@ pub fn verify(lesson: &Lesson) -> Vec<LessonError> {
                         cmd.line,
                         1,
                         msg,
-                        "el contexto debe ser una carpeta dentro de la lección",
+                        "el contexto debe ser una carpeta dentro de la carpeta de recursos de la lección (`assets:` en la cabecera)",
                     )),
                 }
             }
@@ -52,23 +58,59 @@ pub fn verify(lesson: &Lesson) -> Vec<LessonError> {
     errors
 }
 
-/// Resolves a build context written in a command against the lesson root, refusing absolute paths
-/// and `..` that leave it.
-pub fn context_dir(root: &Path, context: &str) -> Result<PathBuf, String> {
-    let rel = Path::new(context);
-    let mut depth = 0i32;
-    for c in rel.components() {
+/// The lowest depth a relative path reaches below its starting folder (`a/../..` → -1), or `None`
+/// for an absolute path.
+pub fn depth(path: &str) -> Option<i32> {
+    let (mut depth, mut lowest) = (0i32, 0i32);
+    for c in Path::new(path).components() {
         match c {
-            Component::Prefix(_) | Component::RootDir => return Err(format!("contexto absoluto `{context}` no permitido")),
+            Component::Prefix(_) | Component::RootDir => return None,
             Component::ParentDir => depth -= 1,
             Component::Normal(_) => depth += 1,
             Component::CurDir => {}
         }
-        if depth < 0 {
-            return Err(format!("el contexto `{context}` sale de la carpeta de la lección"));
+        lowest = lowest.min(depth);
+    }
+    Some(lowest)
+}
+
+/// `path` without `.` and with each `..` taken back (`a/./b/../c` → `a/c`); `None` if it leaves its
+/// starting folder or is absolute.
+fn lexical(path: &Path) -> Option<PathBuf> {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::Normal(n) => out.push(n),
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    return None;
+                }
+            }
+            Component::Prefix(_) | Component::RootDir => return None,
         }
     }
-    Ok(root.join(rel))
+    Some(out)
+}
+
+/// Resolves a path written in the lesson (a build context, a `file=` path) against `root`, and
+/// refuses absolute paths and paths that leave the asset folder `assets` (a folder under `root`).
+/// This is the lexical check; [`crate::docker`] checks again on the disk, following symlinks.
+pub fn within_assets(root: &Path, assets: &Path, written: &str, what: &str) -> Result<PathBuf, String> {
+    let rel = Path::new(written);
+    if rel.is_absolute() || rel.has_root() {
+        return Err(format!("{what} absoluto `{written}` no permitido"));
+    }
+    let inside = |p: &Path| lexical(p.strip_prefix(root).unwrap_or(p));
+    match (inside(&root.join(rel)), inside(assets)) {
+        (Some(p), Some(a)) if p.starts_with(&a) => Ok(root.join(p)),
+        _ => Err(format!("{what} `{written}` sale de la carpeta de recursos de la lección ({})", assets.display())),
+    }
+}
+
+/// Resolves a build context written in a command (see [`within_assets`]).
+pub fn context_dir(lesson: &Lesson, context: &str) -> Result<PathBuf, String> {
+    within_assets(&lesson.root, &lesson.assets, context, "el contexto")
 }
 
 fn contains_lines(haystack: &str, excerpt: &str) -> bool {
@@ -91,7 +133,7 @@ pub fn base_images(lesson: &Lesson) -> Vec<String> {
     for (_, cmd) in lesson.commands() {
         match &cmd.command {
             DockerCommand::Build(b) => {
-                let Ok(dir) = context_dir(&lesson.root, &b.context) else { continue };
+                let Ok(dir) = context_dir(lesson, &b.context) else { continue };
                 let df = dir.join(b.dockerfile.as_deref().unwrap_or("Dockerfile"));
                 let text = std::fs::read_to_string(df).unwrap_or_default();
                 let mut stages: Vec<String> = Vec::new();
@@ -127,7 +169,7 @@ fn normalize_ref(r: &str) -> String {
 
 /// Base image of the final stage of a build's Dockerfile (`None` when unreadable).
 pub fn final_base(lesson: &Lesson, b: &crate::lesson::command::Build) -> Option<String> {
-    let dir = context_dir(&lesson.root, &b.context).ok()?;
+    let dir = context_dir(lesson, &b.context).ok()?;
     let text = std::fs::read_to_string(dir.join(b.dockerfile.as_deref().unwrap_or("Dockerfile"))).ok()?;
     text.lines()
         .filter_map(|l| {

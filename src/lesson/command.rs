@@ -171,6 +171,18 @@ impl Run {
         for d in &self.devices {
             r.push(format!("--device {d}: da acceso a un dispositivo de tu equipo"));
         }
+        for o in &self.security_opt {
+            // `seccomp=unconfined`, `apparmor:unconfined`, `label=disable`, `systempaths=unconfined`.
+            let (key, value) = o.split_once(['=', ':']).unwrap_or((o.as_str(), ""));
+            let what = match (key, value) {
+                ("seccomp", "unconfined") => "quita el filtro seccomp de llamadas al sistema",
+                ("apparmor", "unconfined") => "quita el perfil de AppArmor",
+                ("label", "disable") => "quita el aislamiento de SELinux",
+                ("systempaths", "unconfined") => "deja sin proteger /proc y /sys del equipo",
+                _ => continue,
+            };
+            r.push(format!("--security-opt {o}: {what}"));
+        }
         r
     }
 }

@@ -16,13 +16,15 @@ pub struct Expectation {
     pub exit: ExitExpect,
     /// Texts the output must contain.
     pub contains: Vec<String>,
+    /// Texts of which the output must contain at least one (when there are any).
+    pub any_of: Vec<String>,
     /// Texts the output must not contain.
     pub rejects: Vec<String>,
 }
 
 impl Default for Expectation {
     fn default() -> Self {
-        Self { exit: ExitExpect::Code(0), contains: Vec::new(), rejects: Vec::new() }
+        Self { exit: ExitExpect::Code(0), contains: Vec::new(), any_of: Vec::new(), rejects: Vec::new() }
     }
 }
 
@@ -43,6 +45,10 @@ impl Expectation {
         if let Some(missing) = self.contains.iter().find(|t| !output.contains(t.as_str())) {
             return Err(format!("la salida no contiene «{}»", missing.escape_debug()));
         }
+        if !self.any_of.is_empty() && !self.any_of.iter().any(|t| output.contains(t.as_str())) {
+            let list: Vec<String> = self.any_of.iter().map(|t| format!("«{}»", t.escape_debug())).collect();
+            return Err(format!("la salida no contiene ninguno de {}", list.join(", ")));
+        }
         if let Some(found) = self.rejects.iter().find(|t| output.contains(t.as_str())) {
             return Err(format!("la salida contiene «{}», que no debería aparecer", found.escape_debug()));
         }
@@ -56,12 +62,27 @@ mod tests {
 
     #[test]
     fn verify_reports_first_mismatch() {
-        let e = Expectation { exit: ExitExpect::Code(127), contains: vec!["not found".into()], rejects: vec!["Hola".into()] };
+        let e = Expectation {
+            exit: ExitExpect::Code(127),
+            contains: vec!["not found".into()],
+            rejects: vec!["Hola".into()],
+            ..Expectation::default()
+        };
         assert!(e.verify(127, "exec: \"sh\": executable file not found").is_ok());
         assert_eq!(e.verify(0, "").unwrap_err(), "terminó con código 0; se esperaba 127");
         assert!(e.verify(127, "nada").unwrap_err().contains("no contiene"));
         assert!(e.verify(127, "not found Hola").unwrap_err().contains("no debería"));
         let any = Expectation { exit: ExitExpect::Any, ..Expectation::default() };
         assert!(any.verify(3, "").is_ok());
+    }
+
+    #[test]
+    fn any_of_needs_one_of_its_texts() {
+        let e =
+            Expectation { exit: ExitExpect::Any, any_of: vec!["CapEff:".into(), "unable to apply caps".into()], ..Expectation::default() };
+        assert!(e.verify(0, "CapEff:\t000001ffffffffff").is_ok());
+        assert!(e.verify(125, "runc: unable to apply caps: operation not permitted").is_ok());
+        let err = e.verify(125, "docker: Estiba no ejecuta esta orden").unwrap_err();
+        assert!(err.contains("ninguno de «CapEff:», «unable to apply caps»"), "{err}");
     }
 }

@@ -13,6 +13,10 @@ pub struct FrontMatter {
     pub root: Option<String>,
     /// `registry`.
     pub registry: Option<String>,
+    /// `assets`: the folder (relative to `root`) that build contexts and `file=` paths must stay in.
+    pub assets: Option<String>,
+    /// Line of each of `root` and `assets`, for errors.
+    pub lines: std::collections::HashMap<&'static str, usize>,
 }
 
 /// Splits the front matter off `text`. Returns the settings and the text with the front matter lines
@@ -48,12 +52,23 @@ pub fn split(text: &str) -> Result<(FrontMatter, String), (usize, LocalError)> {
         let slot = match key.trim() {
             "id" => &mut fm.id,
             "title" => &mut fm.title,
-            "root" => &mut fm.root,
+            "root" => {
+                fm.lines.insert("root", lineno);
+                &mut fm.root
+            }
+            "assets" => {
+                fm.lines.insert("assets", lineno);
+                &mut fm.assets
+            }
             "registry" => &mut fm.registry,
             other => {
                 return Err((
                     lineno,
-                    LocalError::new(0, format!("clave de cabecera desconocida `{other}`"), "claves admitidas: id, title, root, registry"),
+                    LocalError::new(
+                        0,
+                        format!("clave de cabecera desconocida `{other}`"),
+                        "claves admitidas: id, title, root, assets, registry",
+                    ),
                 ));
             }
         };

@@ -33,6 +33,8 @@ pub struct Lesson {
     pub path: PathBuf,
     /// Folder commands are typed from (build contexts and `file=` paths resolve here).
     pub root: PathBuf,
+    /// The lesson's asset folder: build contexts and `file=` paths must stay inside it.
+    pub assets: PathBuf,
     /// Value of `$REGISTRY`.
     pub registry: String,
     /// Normalised source text (LF, NFC).

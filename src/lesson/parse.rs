@@ -178,15 +178,42 @@ pub fn parse(path: &Path, raw: &str, opts: &LoadOptions) -> Result<Lesson, Lesso
     }
     let stem = path.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_else(|| "leccion".into());
     let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let (root, assets) = folders(path, &fm)?;
+    let root = dir.join(root);
     Ok(Lesson {
         id: fm.id.unwrap_or(stem),
         title: fm.title.unwrap_or_else(|| steps[0].title.clone()),
         path: path.to_path_buf(),
-        root: dir.join(PathBuf::from(fm.root.as_deref().unwrap_or(".."))),
+        assets: root.join(assets),
+        root,
         registry,
         source: normalized,
         steps,
     })
+}
+
+/// `root` (relative to the lesson's folder: itself, a subfolder or its parent) and `assets`
+/// (relative to `root`, inside it) from the front matter, checked without touching the disk.
+fn folders(path: &Path, fm: &super::front::FrontMatter) -> Result<(PathBuf, PathBuf), LessonError> {
+    let check = |key: &'static str, value: &str, lowest: i32| -> Result<PathBuf, LessonError> {
+        let line = fm.lines.get(key).copied().unwrap_or(1);
+        let bad = |msg: String| {
+            LessonError::new(
+                path,
+                line,
+                1,
+                msg,
+                "usa una ruta relativa: `root` es `.`, `..` o una subcarpeta; `assets` está dentro de `root`",
+            )
+        };
+        if super::assets::depth(value).is_none_or(|d| d < lowest) {
+            return Err(bad(format!("`{key}: {value}` sale de la carpeta de la lección")));
+        }
+        Ok(PathBuf::from(value))
+    };
+    let root = check("root", fm.root.as_deref().unwrap_or(".."), -1)?;
+    let assets = check("assets", fm.assets.as_deref().unwrap_or("assets"), 0)?;
+    Ok((root, assets))
 }
 
 fn finish(body: &str, p: Pending, end: usize, steps: &mut Vec<Step>) {
@@ -216,13 +243,14 @@ fn code_block(ctx: &Ctx, step: &mut Pending, info_text: &str, start: usize, cont
             Attr::Pair(k, v) if k == "exit" && run && v != "any" && v.parse::<i64>().is_err() => {
                 Some((format!("`exit={v}` no es un número"), "usa `exit=0`, `exit=127` o `exit=any`".to_string()))
             }
-            Attr::Pair(k, _) if ["exit", "expect", "reject", "input"].contains(&k.as_str()) && run => None,
-            Attr::Pair(k, _) if ["exit", "expect", "reject", "input"].contains(&k.as_str()) => {
+            Attr::Pair(k, _) if RUN_ATTRS.contains(&k.as_str()) && run => None,
+            Attr::Pair(k, _) if RUN_ATTRS.contains(&k.as_str()) => {
                 Some((format!("`{k}=` solo vale en un bloque `+run`"), "añade `+run` o quita el atributo".to_string()))
             }
-            Attr::Pair(k, _) => {
-                Some((format!("atributo `{k}=` desconocido"), "atributos: exit, expect, reject, input, file, excerpt".to_string()))
-            }
+            Attr::Pair(k, _) => Some((
+                format!("atributo `{k}=` desconocido"),
+                "atributos: exit, expect, expect-any, reject, input, file, excerpt".to_string(),
+            )),
         };
         if let Some((message, hint)) = bad {
             return Err(info_at(LocalError::new(*offset, message, hint)));
@@ -246,6 +274,9 @@ fn code_block(ctx: &Ctx, step: &mut Pending, info_text: &str, start: usize, cont
     Ok(())
 }
 
+/// Attributes that only a `+run` block takes.
+const RUN_ATTRS: [&str; 5] = ["exit", "expect", "expect-any", "reject", "input"];
+
 /// Builds a [`RunBlock`] from a `+run` block whose content starts at 1-based `first_line`.
 fn run_block(ctx: &Ctx, info: &Info, first_line: usize, content: String) -> Result<RunBlock, LessonError> {
     let mut expect = Expectation::default();
@@ -256,6 +287,7 @@ fn run_block(ctx: &Ctx, info: &Info, first_line: usize, content: String) -> Resu
             "exit" if v == "any" => expect.exit = ExitExpect::Any,
             "exit" => expect.exit = ExitExpect::Code(v.parse().unwrap_or(0)),
             "expect" => expect.contains.push(v.clone()),
+            "expect-any" => expect.any_of.push(v.clone()),
             "reject" => expect.rejects.push(v.clone()),
             "input" => input = Some(v.clone()),
             _ => {}

@@ -33,7 +33,8 @@ impl Runtime {
         let engine = Arc::new(RwLock::new(None));
         let wake = Arc::new(Notify::new());
         tokio::spawn(connector(tx.clone(), engine.clone(), wake.clone()));
-        let session = Session { lesson_id: lesson.id.clone(), root: lesson.root.clone(), ..Session::default() };
+        let session =
+            Session { lesson_id: lesson.id.clone(), root: lesson.root.clone(), assets: lesson.assets.clone(), ..Session::default() };
         Self {
             tx,
             engine,
@@ -104,7 +105,7 @@ impl Runtime {
         let Some(engine) = self.engine() else {
             let _ =
                 self.tx.send(Action::Output(run, Output::Text { stream: docker::Stream::Stderr, text: "Sin motor de Docker.\n".into() }));
-            let _ = self.tx.send(Action::Finished(run, docker::Outcome { exit_code: 1, engine_lost: true }));
+            let _ = self.tx.send(Action::Finished(run, docker::Outcome::lost()));
             return None;
         };
         let (cancel_tx, cancel_rx) = watch::channel(false);
@@ -123,11 +124,11 @@ impl Runtime {
                 let _ = out_tx.send(Action::Output(run, o));
             };
             if matches!(command, DockerCommand::Build(_)) && !ensure_bases(&engine, &bases.0, &bases.1, &mut sink).await {
-                let _ = tx.send(Action::Finished(run, docker::Outcome { exit_code: 1, engine_lost: false }));
+                let _ = tx.send(Action::Finished(run, docker::Outcome::code(1)));
                 return;
             }
             if *cancel.borrow() {
-                let _ = tx.send(Action::Finished(run, docker::Outcome { exit_code: docker::CANCELLED, engine_lost: false }));
+                let _ = tx.send(Action::Finished(run, docker::Outcome::code(docker::CANCELLED)));
                 return;
             }
             let mut s = session.lock().await.clone();

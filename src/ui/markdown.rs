@@ -190,6 +190,37 @@ fn truncate(spans: Vec<Span<'static>>, max: usize) -> Vec<Span<'static>> {
     out
 }
 
+/// Breaks `spans` into rows of at most `max` columns; every row after the first starts with a dim
+/// `↪ ` (so a wrapped command reads as one). A line that fits is one row.
+fn wrap_code(spans: Vec<Span<'static>>, max: usize) -> Vec<Vec<Span<'static>>> {
+    const MARK: &str = "↪ ";
+    if spans_width(&spans) <= max || max <= MARK.chars().count() + 1 {
+        return vec![truncate(spans, max)];
+    }
+    let mut rows = vec![Vec::new()];
+    let mut used = 0;
+    for span in spans {
+        let mut text = String::new();
+        for c in span.content.chars() {
+            let w = char_width(c);
+            if used + w > max {
+                let row = rows.last_mut().expect("a row");
+                if !text.is_empty() {
+                    row.push(Span::styled(std::mem::take(&mut text), span.style));
+                }
+                rows.push(vec![Span::styled(MARK, DIM)]);
+                used = MARK.chars().count();
+            }
+            used += w;
+            text.push(c);
+        }
+        if !text.is_empty() {
+            rows.last_mut().expect("a row").push(Span::styled(text, span.style));
+        }
+    }
+    rows
+}
+
 /// Final guarantee that a line fits, measured exactly as ratatui measures it.
 fn clamp(spans: &mut Vec<Span<'static>>, width: usize) {
     let measured = |spans: &[Span<'static>]| spans.iter().map(exact_width).sum::<usize>();
@@ -867,12 +898,15 @@ impl Renderer {
         if !code.text.is_empty() {
             let body = code.text.strip_suffix('\n').unwrap_or(&code.text);
             for line in body.split('\n') {
-                let mut spans = self.take_prefix(keep);
-                if keep_gutter {
-                    spans.push(Span::styled(GUTTER, DIM));
+                // Wrapped, not cut: a learner must be able to read the whole command.
+                for row in wrap_code(highlight_line(&code.lang, line), avail) {
+                    let mut spans = self.take_prefix(keep);
+                    if keep_gutter {
+                        spans.push(Span::styled(GUTTER, DIM));
+                    }
+                    spans.extend(row);
+                    self.emit(spans);
                 }
-                spans.extend(truncate(highlight_line(&code.lang, line), avail));
-                self.emit(spans);
             }
         }
         self.set_pending();
@@ -1175,11 +1209,14 @@ mod tests {
     }
 
     #[test]
-    fn long_code_lines_are_truncated_not_wrapped() {
+    fn long_code_lines_wrap_with_a_mark() {
         let lines = render("```sh\ndocker run --rm --user 10001:10001 --cap-drop ALL hola\n```", 24);
         let text = plain_all(&lines);
-        assert_eq!(text, ["sh", "│ docker run --rm --use…"]);
-        assert_eq!(lines[1].width(), 24);
+        assert_eq!(text, ["sh", "│ docker run --rm --user", "│ ↪  10001:10001 --cap-d", "│ ↪ rop ALL hola"]);
+        assert!(lines.iter().all(|l| l.width() <= 24), "{text:?}");
+        // Every character of the command is on screen, in order.
+        let joined: String = text[1..].iter().map(|l| l.trim_start_matches("│ ").trim_start_matches("↪ ")).collect();
+        assert_eq!(joined, "docker run --rm --user 10001:10001 --cap-drop ALL hola");
     }
 
     #[test]

@@ -107,7 +107,13 @@ fn output(app: &App, area: Rect, buf: &mut Buffer) {
         RunStatus::Failed => Line::from(Span::styled(format!("{mark} fallida · {} · {secs}", run.why.clone().unwrap_or_default()), style)),
         RunStatus::Cancelled => Line::from(Span::styled(format!("{mark} cancelada · {secs}"), style)),
     });
-    let gauge_h = u16::from(run.status == RunStatus::Running && (run.build_step.is_some() || progress_ratio(run).is_some()));
+    // One gauge for a build's steps; one per layer being pushed (at most 4), or the prepare stage.
+    let bars: Vec<(f64, String)> = match run.build_step {
+        _ if run.status != RunStatus::Running => Vec::new(),
+        Some((k, n)) => vec![(f64::from(k) / f64::from(n.max(1)), format!("Step {k}/{n}"))],
+        None => run.active_progress(4).into_iter().filter_map(progress_ratio).collect(),
+    };
+    let gauge_h = bars.len() as u16;
     let foot_h = footer.iter().map(|l| wrap(l.clone(), area.width).len() as u16).sum::<u16>() + gauge_h;
     header.render(Rect { height: 1.min(area.height), ..area }, buf);
     let body = Rect { y: area.y + 1, height: area.height.saturating_sub(1 + foot_h), ..area };
@@ -116,12 +122,10 @@ fn output(app: &App, area: Rect, buf: &mut Buffer) {
         l.render(Rect { y: body.y + i as u16, height: 1, ..body }, buf);
     }
     let mut y = body.y + body.height;
-    if gauge_h == 1 && y < area.y + area.height {
-        let (ratio, label) = match (run.build_step, progress_ratio(run)) {
-            (Some((k, n)), _) => (f64::from(k) / f64::from(n.max(1)), format!("Step {k}/{n}")),
-            (None, Some((r, label))) => (r, label),
-            _ => (0.0, String::new()),
-        };
+    for (ratio, label) in bars {
+        if y >= area.y + area.height {
+            break;
+        }
         Gauge::default()
             .gauge_style(Style::new().fg(theme::ACCENT))
             .ratio(ratio.clamp(0.0, 1.0))
@@ -140,13 +144,11 @@ fn output(app: &App, area: Rect, buf: &mut Buffer) {
     }
 }
 
-fn progress_ratio(run: &RunRecord) -> Option<(f64, String)> {
-    let p = run.progress.as_ref()?;
+fn progress_ratio(p: &crate::docker::Progress) -> Option<(f64, String)> {
     let (cur, total) = (p.current?, p.total?);
-    Some((
-        cur as f64 / total.max(1) as f64,
-        format!("{} {}/{}", p.status, crate::docker::format::human_size(cur as i64), crate::docker::format::human_size(total as i64)),
-    ))
+    let size = crate::docker::format::human_size;
+    let who = if p.id.is_empty() { String::new() } else { format!("{}: ", p.id) };
+    Some((cur as f64 / total.max(1) as f64, format!("{who}{} {}/{}", p.status, size(cur as i64), size(total as i64))))
 }
 
 /// The last `height` wrapped lines of a run's output, `back` lines up from the end.
