@@ -293,3 +293,33 @@ fn a_flood_of_output_stays_bounded_and_esc_still_cancels() {
     assert_eq!(r.output.dropped(), 300_000 - estiba::app::output::DEFAULT_MAX_LINES);
     assert_eq!(update(&mut a, Action::Cancel), vec![Effect::Cancel(run)]);
 }
+
+#[test]
+fn restored_progress_is_reconciled_with_the_engine() {
+    // Saved: at step 3 (Crear un contenedor), every command of steps 2 and 3 passed (and a stray index).
+    let mut a = App::new(lesson());
+    let b3 = a.lesson.steps[2].commands.iter().position(|c| c.text.starts_with("docker build")).unwrap();
+    let saved = estiba::progress::Progress {
+        version: estiba::progress::VERSION,
+        lesson: a.lesson.id.clone(),
+        step: 2,
+        passed: (1..=2).flat_map(|s| (0..a.lesson.steps[s].commands.len()).map(move |c| (s, c))).chain([(99, 0)]).collect(),
+    };
+    a.restore(&saved);
+    assert_eq!(a.step, 2);
+    // When the engine answers, the app asks it whether the images those builds made still exist.
+    let fx = update(&mut a, Action::EngineFound(EngineInfo::default()));
+    assert_eq!(fx, vec![Effect::Reconcile(vec![(1, "cpp-build-base:0.1.0".into()), (2, "hola:1.0.0".into())])]);
+    assert_eq!(a.step_state(2), StepState::Passed);
+    // hola:1.0.0 is gone: its step is to be done again; the other stays passed.
+    update(&mut a, Action::StepRedo(2));
+    assert_eq!(a.step_state(2), StepState::Redo);
+    assert_eq!(a.step_state(1), StepState::Passed);
+    // Running the build again clears it.
+    update(&mut a, Action::GoToStep(2));
+    a.selected[2] = b3;
+    let Some(Effect::Run { run, .. }) = update(&mut a, Action::RunSelected).first().cloned() else { panic!() };
+    update(&mut a, text(run, "Successfully tagged hola:1.0.0\n"));
+    update(&mut a, Action::Finished(run, Outcome::code(0)));
+    assert_ne!(a.step_state(2), StepState::Redo);
+}

@@ -155,3 +155,34 @@ async fn engine_lost_mid_build_is_a_failure_and_leaves_nothing() {
     assert_eq!(nothing_left(&engine).await, (0, 0), "containers, dangling images");
     let _ = std::fs::remove_file(&path);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn engine_lost_mid_run_is_a_failure_and_its_container_is_removed_later() {
+    let _g = SERIAL.lock().await;
+    let Some(engine) = common::engine().await else { return };
+    let (path, cut) = proxy().await;
+    let via_proxy = Engine::connect_unix(&path).await.expect("through the proxy");
+    let session = Session { lesson_id: LESSON.into(), ..Session::default() };
+    let (text, _cancel, task) = spawn(via_proxy, session, "docker run --rm ubuntu:24.04 sleep 60");
+    let mut running = false;
+    for _ in 0..100 {
+        if !engine.owned(LESSON).await.unwrap().containers.is_empty() {
+            running = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(running, "the container runs: {}", text.lock().unwrap());
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    cut.abort();
+    let (outcome, mut session) = tokio::time::timeout(Duration::from_secs(30), task).await.expect("the loss is noticed").unwrap();
+    assert!(outcome.engine_lost, "{outcome:?}: {}", text.lock().unwrap());
+    assert_ne!(outcome.exit_code, 0);
+    assert_eq!(session.leftover_containers.len(), 1, "the container that could not be removed is remembered");
+    assert_eq!(engine.owned(LESSON).await.unwrap().containers.len(), 1, "it is still there while the engine is away");
+    // The engine is back: before the next command, the container goes.
+    engine.remove_leftovers(&mut session).await;
+    assert!(session.leftover_containers.is_empty());
+    assert_eq!(nothing_left(&engine).await, (0, 0), "containers, dangling images");
+    let _ = std::fs::remove_file(&path);
+}

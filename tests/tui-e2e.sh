@@ -188,6 +188,16 @@ pkill -TERM -f "^$BIN --reset"
 check "SIGTERM sale con 0" "EXIT=0" 20
 left "SIGTERM durante docker run"
 start 120 40
+check "lección lenta, SIGINT" "API 1." 20
+keys Enter
+check "en marcha para SIGINT" "en marcha" 20
+sleep 2
+pkill -INT -f "^$BIN --reset"
+check "SIGINT sale con 0" "EXIT=0" 20
+left "SIGINT durante docker run"
+keys "stty -a | grep -o -- '-*icanon' ; echo listo-\$((40+4))" Enter
+check "la terminal queda usable tras SIGINT" "listo-44" 5
+start 120 40
 check "lección lenta, construcción" "API 1." 20
 keys Right
 check "paso de la construcción" "2/2 Construcción lenta" 10

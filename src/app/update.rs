@@ -72,6 +72,9 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         }
         Action::Quit => {
             app.quit = true;
+            if app.running.is_some() {
+                app.notice = Some("Saliendo: detengo y borro lo que la orden en marcha dejó…".into());
+            }
             let mut fx: Vec<Effect> = app.running.map(Effect::Cancel).into_iter().collect();
             fx.push(Effect::Quit);
             fx

@@ -247,13 +247,20 @@ impl StepImages {
 }
 
 impl Engine {
-    /// Removes images left by cancelled or failed builds (newest first) that are still untagged,
+    /// Removes the containers a lost engine kept (see `Session::leftover_containers`), then the
+    /// images left by cancelled or failed builds (newest first) that are still untagged,
     /// unused and labelled for this lesson. An image still used by the build's last container is
     /// retried for a few seconds (the engine stops that container once the build is abandoned);
     /// those it cannot reach now stay listed for later.
     pub async fn remove_leftovers(&self, session: &mut Session) {
         use bollard::errors::Error as E;
-        use bollard::query_parameters::RemoveImageOptions;
+        use bollard::query_parameters::{RemoveContainerOptions, RemoveImageOptions};
+        for id in std::mem::take(&mut session.leftover_containers) {
+            match self.docker.remove_container(&id, Some(RemoveContainerOptions { force: true, v: true, ..Default::default() })).await {
+                Ok(()) | Err(E::DockerResponseServerError { status_code: 404, .. }) => {}
+                Err(_) => session.leftover_containers.push(id),
+            }
+        }
         for attempt in 0..20 {
             let mut keep = Vec::new();
             let mut busy = false;

@@ -156,6 +156,8 @@ pub struct Session {
     pub input: Option<String>,
     /// Images of cancelled or failed builds not removed yet (the engine was unreachable).
     pub leftovers: Vec<String>,
+    /// Containers whose command ended but that could not be removed (the engine was unreachable).
+    pub leftover_containers: Vec<String>,
     /// The learner confirmed the next command's host access (`--privileged`, binds, …).
     pub allow_risky: bool,
     /// Cancellation signal for the running command: it flips to `true` on Esc or quit.

@@ -134,7 +134,12 @@ impl Engine {
             }
         };
         let outcome = self.attach_start_wait(&id, r, session, out).await;
-        let _ = self.docker.remove_container(&id, Some(RemoveContainerOptions { force: true, v: true, ..Default::default() })).await;
+        if let Err(e) = self.docker.remove_container(&id, Some(RemoveContainerOptions { force: true, v: true, ..Default::default() })).await
+            && !matches!(e, bollard::errors::Error::DockerResponseServerError { status_code: 404, .. })
+        {
+            // The engine went away mid-run: removed as soon as it answers again (before the next command).
+            session.leftover_containers.push(id);
+        }
         outcome
     }
 

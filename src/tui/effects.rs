@@ -141,6 +141,7 @@ impl Runtime {
             let mut shared = session.lock().await;
             shared.credentials = s.credentials;
             shared.leftovers = s.leftovers;
+            shared.leftover_containers = s.leftover_containers;
             drop(shared);
             let _ = tx.send(Action::Finished(run, outcome));
         });

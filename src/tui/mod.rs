@@ -98,7 +98,7 @@ async fn event_loop(terminal: &mut DefaultTerminal, lesson: Lesson, options: Opt
             }
         }
         if let Some(t) = quitting
-            && (app.running.is_none() || t.elapsed() > Duration::from_secs(5))
+            && (app.running.is_none() || t.elapsed() > QUIT_GRACE)
         {
             break;
         }
@@ -136,15 +136,24 @@ fn spawn_input(tx: mpsc::UnboundedSender<Action>) {
     });
 }
 
-/// SIGTERM and SIGHUP quit cleanly, like `q`.
+/// How long quitting waits for the running command to be cancelled and cleaned up: a cancelled
+/// build's leftovers are retried for up to 10 s while the engine stops its last container.
+const QUIT_GRACE: Duration = Duration::from_secs(12);
+
+/// SIGTERM, SIGHUP and SIGINT (a `kill -INT`; in the TUI, Ctrl-C is a key) quit cleanly, like `q`.
 fn spawn_signals(tx: mpsc::UnboundedSender<Action>) {
     #[cfg(unix)]
     tokio::spawn(async move {
         use tokio::signal::unix::{SignalKind, signal};
-        let (Ok(mut term), Ok(mut hup)) = (signal(SignalKind::terminate()), signal(SignalKind::hangup())) else { return };
+        let (Ok(mut term), Ok(mut hup), Ok(mut int)) =
+            (signal(SignalKind::terminate()), signal(SignalKind::hangup()), signal(SignalKind::interrupt()))
+        else {
+            return;
+        };
         tokio::select! {
             _ = term.recv() => {}
             _ = hup.recv() => {}
+            _ = int.recv() => {}
         }
         let _ = tx.send(Action::Quit);
     });
