@@ -323,3 +323,28 @@ fn restored_progress_is_reconciled_with_the_engine() {
     update(&mut a, Action::Finished(run, Outcome::code(0)));
     assert_ne!(a.step_state(2), StepState::Redo);
 }
+
+#[test]
+fn the_wheel_scrolls_the_pane_under_the_pointer() {
+    use crossterm::event::{MouseEvent, MouseEventKind};
+    use estiba::app::keys::map_mouse;
+    let mut a = app();
+    a.size = (120, 40);
+    update(&mut a, Action::LessonMetrics { lines: 200, height: 30 });
+    let wheel = |kind, column| MouseEvent { kind, column, row: 5, modifiers: KeyModifiers::NONE };
+    // Over the lesson (left): the lesson scrolls, whatever pane has the focus.
+    a.focus = Focus::Run;
+    let down = map_mouse(&wheel(MouseEventKind::ScrollDown, 10)).unwrap();
+    assert_eq!(down, Action::Wheel { column: 10, up: false });
+    update(&mut a, down);
+    assert_eq!(a.lesson_scroll, 3);
+    update(&mut a, map_mouse(&wheel(MouseEventKind::ScrollUp, 10)).unwrap());
+    assert_eq!(a.lesson_scroll, 0);
+    // Over the run pane (right): the output scrolls back, and the lesson stays.
+    let Some(Effect::Run { run, .. }) = update(&mut a, Action::RunSelected).first().cloned() else { panic!() };
+    update(&mut a, text(run, &"línea\n".repeat(100)));
+    update(&mut a, map_mouse(&wheel(MouseEventKind::ScrollUp, 110)).unwrap());
+    assert_eq!((a.output_back, a.lesson_scroll), (3, 0));
+    // Clicks and moves do nothing.
+    assert_eq!(map_mouse(&wheel(MouseEventKind::Moved, 110)), None);
+}

@@ -268,3 +268,14 @@ fn push_shows_a_bar_per_layer_being_sent() {
     let screen = draw(&mut a, 100, 30).backend().to_string();
     assert!(screen.contains("capa 1/2: Pushing") && screen.contains("capa 2/2: Pushing 10B/5kB"), "{screen}");
 }
+
+#[test]
+fn stderr_is_red_and_stdout_plain() {
+    let mut a = app();
+    let run = simulate(&mut a, 6, "docker run --rm --read-only ubuntu:24.04 touch /prueba", &["salida normal\n"], None);
+    update(&mut a, Action::Output(run, Output::Text { stream: Stream::Stderr, text: "touch: cannot touch '/prueba': Read-only file system\n".into() }));
+    update(&mut a, Action::Finished(run, Outcome::code(1)));
+    let t = draw(&mut a, 120, 30);
+    assert_eq!(style_of(&t, "touch: cannot touch").fg, Some(Color::Red));
+    assert!(matches!(style_of(&t, "salida normal").fg, None | Some(Color::Reset)));
+}
