@@ -241,3 +241,15 @@ fn comparison_view_and_chart() {
         screen.lines().find(|l| l.contains("hola:2.0.0") && l.contains("2.22MB") && !l.contains("root")).expect("bar of hola:2.0.0");
     assert!(small.chars().any(|c| "▏▎▍▌▋▊▉█".contains(c)), "{small}");
 }
+
+#[test]
+fn stderr_after_unfinished_stdout_keeps_its_own_line_and_colour() {
+    let mut a = app();
+    let run = simulate(&mut a, 2, "docker run --rm hola:1.0.0", &["\u{1b}[32mHola "], None);
+    update(&mut a, Action::Output(run, Output::Text { stream: Stream::Stderr, text: "aviso del motor\n".into() }));
+    update(&mut a, Action::Output(run, Output::Text { stream: Stream::Stdout, text: "Mundo!!\u{1b}[0m\n".into() }));
+    let t = draw(&mut a, 100, 30);
+    assert_eq!(style_of(&t, "aviso del motor").fg, Some(Color::Red), "stderr in its colour");
+    assert_eq!(style_of(&t, "Hola Mundo!!").fg, Some(Color::Green), "stdout line whole, in its own colour");
+    assert!(!t.backend().to_string().contains("Hola aviso"));
+}
