@@ -4,6 +4,7 @@ use std::time::Instant;
 
 use serde::Serialize;
 
+use crate::app::output::{DEFAULT_MAX_LINES, OutputBuffer};
 use crate::docker::{Engine, Output, Session};
 use crate::lesson::{DockerCommand, Lesson};
 
@@ -114,16 +115,19 @@ pub async fn run(engine: &Engine, lesson: &Lesson, opts: &CheckOptions, mut on: 
                 if matches!(cmd.command, DockerCommand::Login(_)) {
                     session.password = opts.password.clone();
                 }
-                let mut text = String::new();
+                // The same bounded model as the run pane (lines, bytes, escapes), so a flood keeps
+                // memory flat and `check` judges exactly the text the TUI would.
+                let mut out = OutputBuffer::new(DEFAULT_MAX_LINES);
                 let outcome = {
                     let mut sink = |o: Output| {
-                        if let Output::Text { text: t, .. } = &o {
-                            text.push_str(t);
+                        if let Output::Text { stream, text } = &o {
+                            out.push(*stream, text);
                         }
                         on(Event::Output(&o));
                     };
                     engine.execute(&cmd.command, &mut session, &mut sink).await
                 };
+                let text = out.plain_text();
                 if outcome.refused {
                     // Not run: reaches beyond the container and --allow-privileged was not given.
                     let risks: Vec<&str> = text.lines().filter_map(|l| l.strip_prefix("  - ")).collect();

@@ -348,3 +348,43 @@ fn the_wheel_scrolls_the_pane_under_the_pointer() {
     // Clicks and moves do nothing.
     assert_eq!(map_mouse(&wheel(MouseEventKind::Moved, 110)), None);
 }
+
+/// Runs command `cmd` (found in any step) with `output`, exit code 0; returns its record's status.
+fn run_with(cmd: &str, output: &[(Stream, &str)]) -> (RunStatus, Option<String>) {
+    let mut a = app();
+    let (step, idx) = a
+        .lesson
+        .steps
+        .iter()
+        .enumerate()
+        .find_map(|(s, st)| st.commands.iter().position(|c| c.text == cmd).map(|i| (s, i)))
+        .unwrap_or_else(|| panic!("{cmd}"));
+    update(&mut a, Action::GoToStep(step));
+    a.selected[step] = idx;
+    let Some(Effect::Run { run, .. }) = update(&mut a, Action::RunSelected).first().cloned() else { panic!() };
+    update(&mut a, Action::Started(run));
+    for (stream, t) in output {
+        update(&mut a, Action::Output(run, Output::Text { stream: *stream, text: (*t).into() }));
+    }
+    update(&mut a, Action::Finished(run, Outcome::code(0)));
+    let r = a.run_of(step, idx).unwrap();
+    (r.status, r.why.clone())
+}
+
+#[test]
+fn a_tab_in_the_expectation_matches_the_output() {
+    let status = run_with(
+        "docker run --rm --user 10001:10001 ubuntu:24.04 grep Cap /proc/self/status",
+        &[(Stream::Stdout, "CapPrm:\t0000000000000000\nCapEff:"), (Stream::Stdout, "\t0000000000000000\n")],
+    );
+    assert_eq!(status, (RunStatus::Passed, None));
+}
+
+#[test]
+fn stderr_in_the_middle_of_a_stdout_line_does_not_break_it() {
+    let status = run_with(
+        "docker run --rm hola:1.0.0",
+        &[(Stream::Stdout, "Hola "), (Stream::Stderr, "WARNING: plataforma\n"), (Stream::Stdout, "Mundo!!\n")],
+    );
+    assert_eq!(status, (RunStatus::Passed, None));
+}

@@ -273,9 +273,24 @@ fn push_shows_a_bar_per_layer_being_sent() {
 fn stderr_is_red_and_stdout_plain() {
     let mut a = app();
     let run = simulate(&mut a, 6, "docker run --rm --read-only ubuntu:24.04 touch /prueba", &["salida normal\n"], None);
-    update(&mut a, Action::Output(run, Output::Text { stream: Stream::Stderr, text: "touch: cannot touch '/prueba': Read-only file system\n".into() }));
+    update(
+        &mut a,
+        Action::Output(run, Output::Text { stream: Stream::Stderr, text: "touch: cannot touch '/prueba': Read-only file system\n".into() }),
+    );
     update(&mut a, Action::Finished(run, Outcome::code(1)));
     let t = draw(&mut a, 120, 30);
     assert_eq!(style_of(&t, "touch: cannot touch").fg, Some(Color::Red));
     assert!(matches!(style_of(&t, "salida normal").fg, None | Some(Color::Reset)));
+}
+
+#[test]
+fn stderr_after_unfinished_stdout_keeps_its_own_line_and_colour() {
+    let mut a = app();
+    let run = simulate(&mut a, 2, "docker run --rm hola:1.0.0", &["\u{1b}[32mHola "], None);
+    update(&mut a, Action::Output(run, Output::Text { stream: Stream::Stderr, text: "aviso del motor\n".into() }));
+    update(&mut a, Action::Output(run, Output::Text { stream: Stream::Stdout, text: "Mundo!!\u{1b}[0m\n".into() }));
+    let t = draw(&mut a, 100, 30);
+    assert_eq!(style_of(&t, "aviso del motor").fg, Some(Color::Red), "stderr in its colour");
+    assert_eq!(style_of(&t, "Hola Mundo!!").fg, Some(Color::Green), "stdout line whole, in its own colour");
+    assert!(!t.backend().to_string().contains("Hola aviso"));
 }

@@ -77,24 +77,33 @@ async fn event_loop(terminal: &mut DefaultTerminal, lesson: Lesson, options: Opt
             rx.recv().await
         };
         let Some(first) = first else { break };
-        let mut batch = vec![first];
-        // Coalesce bursts (a flood of output) into one frame.
-        let wait = FRAME.saturating_sub(last_draw.elapsed());
-        if !wait.is_zero() {
-            tokio::time::sleep(wait).await;
-        }
-        while let Ok(a) = rx.try_recv() {
-            batch.push(a);
-            if batch.len() > 10_000 {
-                break;
-            }
-        }
-        for action in batch {
-            for effect in update(&mut app, action) {
-                if effect == Effect::Quit {
-                    quitting.get_or_insert_with(Instant::now);
+        apply(&mut app, &mut runtime, &mut quitting, first);
+        // Then everything that comes until the next frame is due, and one draw. Actions are
+        // handled as they arrive (not left queued while we wait), so the unbounded channel holds
+        // only what `update` has not caught up with yet: a flood of output is taken as fast as
+        // the buffer ingests it, and redraws stay at most one per FRAME. Bounding the channel
+        // instead would need the engine's output sink (a sync callback inside async tasks) to
+        // block, and `Runtime::apply` sends on this same channel from this loop.
+        let due = last_draw + FRAME;
+        loop {
+            let action = match rx.try_recv() {
+                Ok(a) => a,
+                Err(mpsc::error::TryRecvError::Empty) => {
+                    let left = due.saturating_duration_since(Instant::now());
+                    if left.is_zero() {
+                        break;
+                    }
+                    // `recv` is cancel-safe: when the frame is due first, nothing is lost.
+                    match tokio::time::timeout(left, rx.recv()).await {
+                        Ok(Some(a)) => a,
+                        _ => break,
+                    }
                 }
-                runtime.apply(effect);
+                Err(mpsc::error::TryRecvError::Disconnected) => break,
+            };
+            apply(&mut app, &mut runtime, &mut quitting, action);
+            if Instant::now() >= due {
+                break;
             }
         }
         if let Some(t) = quitting
@@ -106,6 +115,16 @@ async fn event_loop(terminal: &mut DefaultTerminal, lesson: Lesson, options: Opt
         last_draw = Instant::now();
     }
     Ok(())
+}
+
+/// Updates the app with `action` and runs its effects; remembers when quitting began.
+fn apply(app: &mut App, runtime: &mut Runtime, quitting: &mut Option<Instant>, action: Action) {
+    for effect in update(app, action) {
+        if effect == Effect::Quit {
+            quitting.get_or_insert_with(Instant::now);
+        }
+        runtime.apply(effect);
+    }
 }
 
 fn draw(terminal: &mut DefaultTerminal, app: &mut App) -> anyhow::Result<()> {

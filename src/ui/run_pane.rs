@@ -158,7 +158,7 @@ pub fn tail_lines(run: &RunRecord, width: u16, height: u16, back: u16) -> Vec<Li
     let all: Vec<_> = run.output.lines().collect();
     for l in all.iter().rev() {
         let base = if l.stream == Stream::Stderr { Style::new().fg(theme::BAD) } else { Style::new() };
-        let text = l.text.as_bytes().into_text().unwrap_or_default();
+        let text = crate::app::output::expand_tabs(&l.text).as_bytes().into_text().unwrap_or_default();
         let mut line = text.lines.into_iter().next().unwrap_or_default().patch_style(base);
         // Capability masks get their names next to them.
         if let Some(names) = crate::caps::annotate_line(&crate::app::output::strip_sgr(&l.text)) {
