@@ -271,7 +271,7 @@ fn failing_build_is_reported_as_failed() {
     assert!(!r.output.contains("Successfully built"), "{}", r.output);
     let out = l.ran("context-outside");
     assert_eq!(out.code, 1);
-    assert!(out.output.contains("sale de la carpeta de la lección"), "{}", out.output);
+    assert!(out.output.contains("sale de la carpeta de recursos de la lección"), "{}", out.output);
 }
 
 #[test]

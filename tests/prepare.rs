@@ -24,7 +24,9 @@ async fn loads_bases_from_an_instructor_archive() {
     let Some(engine) = common::engine().await else { return };
     let changes = vec![format!("LABEL estiba.lesson={LESSON}")];
     let body = futures_util::stream::iter([Ok::<_, std::io::Error>(bytes::Bytes::from(tiny_rootfs()))]);
-    engine.import_rootfs(body, BASE, changes, "prueba").await.expect("import");
+    // The comment is Estiba's ownership mark, as on everything it imports: the `rmi` below may remove it.
+    let mark = estiba::docker::ownership_mark(LESSON);
+    engine.import_rootfs(body, BASE, changes, &mark).await.expect("import");
     let archive = std::env::temp_dir().join(format!("estiba-bases-{}.tar", std::process::id()));
     let written = engine.save(&[BASE.to_string()], &archive).await.expect("save");
     assert!(written > 1024, "{written} bytes");
