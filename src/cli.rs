@@ -313,7 +313,8 @@ async fn compare_cmd(
     let lesson = load(path, registry)?;
     let engine = connect().await?;
     let specs = crate::compare::variants(&lesson);
-    let table = format == CompareFormat::Table;
+    // Progress on stderr only where someone watches it: a terminal.
+    let table = format == CompareFormat::Table && std::io::IsTerminal::is_terminal(&std::io::stderr());
     let total = specs.len();
     let c = crate::compare::measure(&engine, &lesson.id, &specs, allow_privileged, |i, r| {
         if table {

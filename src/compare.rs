@@ -68,7 +68,7 @@ pub struct Row {
     pub cap_bnd: Vec<String>,
     /// `NoNewPrivs`.
     pub no_new_privs: Option<bool>,
-    /// Root filesystem writable.
+    /// Root filesystem mounted read-write (`false` with `--read-only`).
     pub rootfs_writable: Option<bool>,
     /// `repo@sha256:…` once pushed.
     pub digest: Option<String>,
@@ -123,7 +123,9 @@ pub fn variants(lesson: &Lesson) -> Vec<VariantSpec> {
                 run.devices.clear();
                 run.pid = None;
                 let name = if opts.is_empty() { r.image.clone() } else { format!("{} {}", r.image, opts.join(" ")) };
-                push(VariantSpec { name, image: r.image.clone(), run_options: opts, run, step, base: None }, &mut out);
+                // Same image, same base: a run of an image the lesson built inherits its base.
+                let base = out.iter().find(|o| o.image == r.image).and_then(|o| o.base.clone());
+                push(VariantSpec { name, image: r.image.clone(), run_options: opts, run, step, base }, &mut out);
             }
             _ => {}
         }

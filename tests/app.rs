@@ -243,6 +243,22 @@ fn interactive_run_opens_a_shell_that_forwards_keys() {
     assert!(r.output.plain_text().contains("uid=0(root)"));
 }
 
+#[rstest]
+#[case::did_what_the_lesson_asked(b"# id\r\nuid=0(root) gid=0(root) groups=0(root)\r\n# ".as_slice(), RunStatus::Passed)]
+#[case::left_before_trying(b"# ".as_slice(), RunStatus::Cancelled)]
+fn leaving_the_shell_with_ctrl_bracket_judges_what_it_showed(#[case] screen: &[u8], #[case] want: RunStatus) {
+    let mut a = app();
+    update(&mut a, Action::GoToStep(3));
+    let sh = a.lesson.steps[3].commands.iter().position(|c| c.text == "docker run -it --rm hola:1.0.0 sh").unwrap();
+    a.selected[3] = sh;
+    let Some(Effect::RunShell { run, .. }) = update(&mut a, Action::RunSelected).first().cloned() else { panic!() };
+    update(&mut a, Action::Output(run, Output::Tty(screen.to_vec())));
+    assert_eq!(update(&mut a, Action::LeaveShell), vec![Effect::Cancel(run)]);
+    update(&mut a, Action::Finished(run, Outcome::code(CANCELLED)));
+    let r = a.run_of(3, sh).unwrap();
+    assert_eq!(r.status, want, "{:?}", r.why);
+}
+
 #[test]
 fn privileged_commands_wait_for_confirmation() {
     let mut a = app();

@@ -34,6 +34,10 @@ fn variants_of_the_bundled_lesson() {
     assert_eq!(v[1].base.as_deref(), Some("ubuntu:24.04"));
     assert_eq!(v[2].base.as_deref(), Some("scratch"));
     assert_eq!(v[2].step, "Scratch");
+    // Runs of an image the lesson built share its base; runs of a base image have none to show.
+    assert_eq!(v[5].base.as_deref(), Some("ubuntu:24.04"), "{:?}", v[5]);
+    assert_eq!(v[12].base.as_deref(), Some("scratch"), "{:?}", v[12]);
+    assert_eq!(v[6].base, None);
 }
 
 fn row(name: &str, uid: Option<u32>, caps: usize) -> Row {

@@ -332,6 +332,9 @@ fn compare_capabilities() {
     assert_eq!(row(l, "ubuntu:24.04 --security-opt no-new-privileges").no_new_privs, Some(true));
     assert_eq!(row(l, "ubuntu:24.04 --read-only").rootfs_writable, Some(false));
     assert_eq!(root.rootfs_writable, Some(true));
+    // A user who may not write to / is not a read-only root: the probe reads the mount, not a write.
+    assert_eq!(user.rootfs_writable, Some(true), "{user:?}");
+    assert_eq!(row(l, "hola:2.1.0").rootfs_writable, Some(true));
     let privileged = row(l, "ubuntu:24.04 --privileged");
     // Where the engine can grant every capability the probe sees all 41; where it cannot (an engine
     // itself inside a container, like this project's CI) the row says the engine refused, quoting it.

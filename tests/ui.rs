@@ -230,9 +230,21 @@ fn comparison_view_and_chart() {
     missing.status = "missing".into();
     missing.built_by = "Seguridad › Usuario".into();
     update(&mut a, Action::CompareRow(5, missing));
+    let mut refused = row("ubuntu:24.04 --privileged", 207_000_000, 0, true, 0, &["--privileged"]);
+    refused.status = "error".into();
+    refused.error = Some(
+        "el motor no arranca este contenedor: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: unable to apply caps: operation not permitted: unknown".into(),
+    );
+    update(&mut a, Action::CompareRow(6, refused));
     update(&mut a, Action::CompareDone);
     let t = draw(&mut a, 100, 30);
     insta::assert_snapshot!(t.backend());
+    // The engine's refusal is quoted whole under the table, wrapped, in red.
+    let screen = t.backend().to_string();
+    assert!(screen.contains("✘ sin medir ↓"), "{screen}");
+    assert!(screen.contains("✘ ubuntu:24.04 --privileged: el motor no arranca este contenedor"), "{screen}");
+    assert!(screen.contains("operation not permitted: unknown"), "{screen}");
+    assert_eq!(style_of(&t, "✘ ubuntu:24.04 --privileged").fg, Some(Color::Red));
     assert_eq!(style_of(&t, "⚠ root").fg, Some(Color::Red), "root rows are marked");
     assert!(t.backend().to_string().contains("falta hola:1.1.0: la construye el paso «Seguridad › Usuario»"));
     // The 2.22MB bar is 250× shorter than the 559MB one and still drawn.

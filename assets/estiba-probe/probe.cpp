@@ -5,9 +5,9 @@
 // the image's command. It reads only its own /proc/self/status and the container's files, so it
 // works in `scratch` images, with any user, and wherever the engine runs (a VM, a remote host).
 // Output: one `key=value` line per fact.
-#include <fcntl.h>
 #include <grp.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -67,12 +67,11 @@ int main() {
     struct stat st {};
     std::printf("sh=%s\n", stat("/bin/sh", &st) == 0 ? "yes" : "no");
 
-    int fd = open("/.estiba-probe-write", O_CREAT | O_WRONLY, 0600);
-    std::printf("rootfs=%s\n", fd >= 0 ? "rw" : "ro");
-    if (fd >= 0) {
-        close(fd);
-        unlink("/.estiba-probe-write");
-    }
+    // How the root filesystem is mounted (what `--read-only` changes), whoever the process is: a
+    // non-root user may be unable to write to / on a read-write mount, and that is not --read-only.
+    struct statvfs vfs {};
+    bool read_only = statvfs("/", &vfs) == 0 && (vfs.f_flag & ST_RDONLY) != 0;
+    std::printf("rootfs=%s\n", read_only ? "ro" : "rw");
 
     std::ifstream status("/proc/self/status");
     std::string line;

@@ -350,6 +350,7 @@ fn build_step(text: &str) -> Option<(u32, u32)> {
 
 fn finished(app: &mut App, id: RunId, outcome: crate::docker::Outcome) -> Vec<Effect> {
     let shell = app.shell.take_if(|s| s.run == id);
+    let was_shell = shell.is_some();
     if app.running == Some(id) {
         app.running = None;
     }
@@ -369,7 +370,13 @@ fn finished(app: &mut App, id: RunId, outcome: crate::docker::Outcome) -> Vec<Ef
     let (step, idx) = (r.step, r.command);
     let expect = &app.lesson.steps[step].commands[idx].expect;
     let Some(r) = app.runs.get_mut(&(step, idx)) else { return vec![] };
-    if r.cancel_requested && outcome.exit_code == CANCELLED {
+    let left_shell = was_shell && r.cancel_requested && outcome.exit_code == CANCELLED;
+    if left_shell && expect.has_texts() && expect.verify_texts(&r.output.plain_text()).is_ok() {
+        // The learner left the shell (Ctrl-]) after doing what the lesson asked: the transcript proves it.
+        r.status = RunStatus::Passed;
+        r.why = Some("saliste de la shell con Ctrl-]; la salida es la esperada".into());
+        app.redo.remove(&step);
+    } else if r.cancel_requested && outcome.exit_code == CANCELLED {
         r.status = RunStatus::Cancelled;
         r.why = Some("cancelada".into());
     } else if lost || outcome.refused {

@@ -1,7 +1,7 @@
 //! The probe behind `estiba compare`: a static binary, built with the lesson's build image, copied
 //! into a container created with the options being compared (archive upload, before start) and run
 //! instead of the image's command. It reports uid/gid/groups, `id`, whether `/bin/sh` exists, whether
-//! the root filesystem is writable and the capability lines of its own `/proc/self/status`: it
+//! the root filesystem is mounted read-write and the capability lines of its own `/proc/self/status`: it
 //! works in `scratch` images and never reads the host's `/proc`.
 
 use std::collections::HashMap;
@@ -27,6 +27,17 @@ const PROBE_DOCKERFILE: &str = include_str!("../../assets/estiba-probe/Dockerfil
 pub const PROBE_IMAGE: &str = "estiba-probe:0.1.0";
 /// Image the probe is built with.
 pub const PROBE_BUILDER: &str = "cpp-build-base:0.1.0";
+/// Label on the probe image naming the source it was built from, so a changed probe is rebuilt.
+const PROBE_SOURCE_LABEL: &str = "estiba.probe-source";
+
+/// FNV-1a of the probe's source and Dockerfile: which probe an image holds.
+fn probe_source_id() -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in PROBE_SOURCE.bytes().chain(PROBE_DOCKERFILE.bytes()) {
+        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{h:016x}")
+}
 
 /// What the probe saw inside a container.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -41,7 +52,7 @@ pub struct ProbeReport {
     pub id_output: String,
     /// `/bin/sh` exists.
     pub has_shell: bool,
-    /// The root filesystem is writable.
+    /// The root filesystem is mounted read-write (`false` with `--read-only`), whoever the user is.
     pub rootfs_writable: bool,
     /// Capability sets.
     pub caps: CapSets,
@@ -78,14 +89,16 @@ pub fn parse_report(text: &str) -> Result<ProbeReport, String> {
 impl Engine {
     /// The probe as a tar archive holding `estiba-probe`, building it first if needed.
     pub async fn probe_archive(&self, lesson_id: &str) -> Result<Vec<u8>, EngineError> {
-        if self.image_info(PROBE_IMAGE).await?.is_none() {
+        let source_id = probe_source_id();
+        let current = self.image_info(PROBE_IMAGE).await?;
+        if current.is_none_or(|i| i.labels.get(PROBE_SOURCE_LABEL) != Some(&source_id)) {
             if self.image_info(PROBE_BUILDER).await?.is_none() {
                 return Err(EngineError::Local(format!(
                     "para medir hace falta la imagen para compilar {PROBE_BUILDER}: ejecuta antes el paso «Imagen para compilar»"
                 )));
             }
             let mut ctx = tar::Builder::new(Vec::new());
-            let df = label_stages(PROBE_DOCKERFILE, lesson_id);
+            let df = label_stages(&format!("{PROBE_DOCKERFILE}LABEL {PROBE_SOURCE_LABEL}={source_id}\n"), lesson_id);
             for (name, data) in [("Dockerfile", df.as_str()), ("probe.cpp", PROBE_SOURCE)] {
                 let mut h = tar::Header::new_gnu();
                 h.set_size(data.len() as u64);

@@ -34,6 +34,16 @@ impl Expectation {
         matches!(self.exit, ExitExpect::Code(c) if c != 0)
     }
 
+    /// Whether the output itself is checked (texts it must or must not contain).
+    pub fn has_texts(&self) -> bool {
+        !(self.contains.is_empty() && self.any_of.is_empty() && self.rejects.is_empty())
+    }
+
+    /// Checks only the output's texts, whatever the exit code (a shell the learner left).
+    pub fn verify_texts(&self, output: &str) -> Result<(), String> {
+        Self { exit: ExitExpect::Any, ..self.clone() }.verify(0, output)
+    }
+
     /// Checks an outcome; `Err` says, in Spanish, the first thing that does not match.
     pub fn verify(&self, exit_code: i64, output: &str) -> Result<(), String> {
         if let ExitExpect::Code(want) = self.exit
@@ -74,6 +84,15 @@ mod tests {
         assert!(e.verify(127, "not found Hola").unwrap_err().contains("no debería"));
         let any = Expectation { exit: ExitExpect::Any, ..Expectation::default() };
         assert!(any.verify(3, "").is_ok());
+    }
+
+    #[test]
+    fn texts_alone_ignore_the_exit_code() {
+        let e = Expectation { contains: vec!["uid=0(root)".into()], ..Expectation::default() };
+        assert!(e.has_texts() && !Expectation::default().has_texts());
+        assert!(e.verify(137, "uid=0(root)").is_err());
+        assert!(e.verify_texts("# id\nuid=0(root) gid=0(root)").is_ok());
+        assert!(e.verify_texts("# ls").unwrap_err().contains("no contiene"));
     }
 
     #[test]

@@ -41,17 +41,23 @@ impl Widget for &CompareView<'_> {
         let bottom = inner.y + inner.height;
         let table_h = (rows.len() as u16 + 1).min(inner.height);
         table(rows, Rect { height: table_h, ..inner }, buf);
+        // Missing and unmeasured variants are explained under the table, wrapped to its width.
         let mut notes: Vec<Line> = rows
             .iter()
-            .filter(|r| r.status == "missing")
-            .map(|r| {
-                Line::from(Span::styled(format!("falta {}: la construye el paso «{}»", r.name, r.built_by), Style::new().fg(theme::DIM)))
+            .filter_map(|r| match r.status.as_str() {
+                "ok" => None,
+                "missing" => {
+                    Some(Span::styled(format!("falta {}: la construye el paso «{}»", r.name, r.built_by), Style::new().fg(theme::DIM)))
+                }
+                _ => Some(Span::styled(format!("✘ {}: {}", r.name, r.error.as_deref().unwrap_or("error")), Style::new().fg(theme::BAD))),
             })
+            .map(Line::from)
             .collect();
         notes.push(Line::from(Span::styled(
             "⚠ proceso root · medido dentro de cada contenedor por estiba-probe (sin leer el /proc del equipo)",
             Style::new().fg(theme::DIM),
         )));
+        let notes: Vec<Line> = notes.into_iter().flat_map(|l| super::run_pane::wrap(l, inner.width)).collect();
         let notes_y = (inner.y + table_h + 1).min(bottom);
         let notes_h = (notes.len() as u16).min(bottom - notes_y);
         Paragraph::new(notes).render(Rect { y: notes_y, height: notes_h, ..inner }, buf);
@@ -116,17 +122,8 @@ fn table(rows: &[compare::Row], area: Rect, buf: &mut Buffer) {
                 Cell::from("—"),
             ])
             .style(Style::new().fg(theme::DIM)),
-            _ => Row::new(vec![
-                Cell::from(r.name.clone()),
-                Cell::from("✘ error"),
-                Cell::from(""),
-                Cell::from(""),
-                Cell::from(""),
-                Cell::from(""),
-                Cell::from(""),
-                Cell::from(r.error.clone().unwrap_or_default()),
-            ])
-            .style(Style::new().fg(theme::BAD)),
+            _ => Row::new(vec![Cell::from(r.name.clone()), Cell::from("—"), Cell::from(""), Cell::from(""), Cell::from("✘ sin medir ↓")])
+                .style(Style::new().fg(theme::BAD)),
         })
         .collect();
     let name_w = rows.iter().map(|r| r.name.width()).max().unwrap_or(10).clamp(10, 48) as u16;

@@ -27,10 +27,48 @@ impl Widget for &StatusBar<'_> {
             Some(n) => Span::styled(format!(" {n}"), Style::new().fg(theme::BUSY)),
             None if app.shell.is_some() => Span::styled(" Ctrl-] sale de la shell", Style::new().fg(theme::DIM)),
             None => {
-                Span::styled(" ←→ pasos · Enter ejecuta · Tab foco · o índice · c compara · ? ayuda · q salir", Style::new().fg(theme::DIM))
+                let room = (area.width as usize).saturating_sub(step.chars().count() + engine.content.chars().count());
+                Span::styled(hints(room), Style::new().fg(theme::DIM))
             }
         };
         let line = Line::from(vec![Span::styled(step, Style::new().add_modifier(Modifier::REVERSED)), engine, tail]);
         line.render(area, buf);
+    }
+}
+
+/// Key hints, most useful first; the ones that do not fit in `room` columns are left out whole
+/// (never cut mid-word), but `? ayuda` and `q salir` always stay.
+pub fn hints(room: usize) -> String {
+    const OPTIONAL: [&str; 5] = ["←→ pasos", "Enter ejecuta", "c compara", "Tab foco", "o índice"];
+    const ALWAYS: [&str; 2] = ["? ayuda", "q salir"];
+    // " a · b · c": a leading space and " · " between parts.
+    let width = |parts: &[&str]| 1 + parts.iter().map(|p| p.chars().count() + 3).sum::<usize>() - 3;
+    let mut kept: Vec<&str> = Vec::new();
+    for h in OPTIONAL {
+        if width(&[kept.as_slice(), &[h], &ALWAYS].concat()) <= room {
+            kept.push(h);
+        }
+    }
+    // Lesson order of the keys, whatever fitted.
+    let order = ["←→ pasos", "Enter ejecuta", "Tab foco", "o índice", "c compara"];
+    let mut shown: Vec<&str> = order.into_iter().filter(|h| kept.contains(h)).collect();
+    shown.extend(ALWAYS);
+    format!(" {}", shown.join(" · "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::hints;
+
+    #[test]
+    fn hints_fit_without_cutting_words() {
+        assert_eq!(hints(200), " ←→ pasos · Enter ejecuta · Tab foco · o índice · c compara · ? ayuda · q salir");
+        assert_eq!(hints(60), " ←→ pasos · Enter ejecuta · c compara · ? ayuda · q salir");
+        assert_eq!(hints(5), " ? ayuda · q salir");
+        for room in 0..120 {
+            let h = hints(room);
+            assert!(h.ends_with("? ayuda · q salir"), "{room}: {h}");
+            assert!(h.chars().count() <= room.max(" ? ayuda · q salir".chars().count()), "{room}: {h}");
+        }
     }
 }
