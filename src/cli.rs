@@ -103,6 +103,11 @@ pub enum Cmd {
     },
 }
 
+/// `1 paso`, `2 pasos`.
+fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// Output format of `check`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
@@ -290,14 +295,21 @@ async fn check_cmd(path: Option<PathBuf>, registry: Option<String>, format: Form
     })
     .await;
     if text {
+        let skipped = total - report.passed - report.failed;
         println!(
-            "\n{} pasos: {} superados, {} fallidos, {} omitidos ({:.1} s)",
-            total,
-            report.passed,
-            report.failed,
-            total - report.passed - report.failed,
+            "\n{}: {}, {}, {} ({:.1} s)",
+            count(total, "paso", "pasos"),
+            count(report.passed, "superado", "superados"),
+            count(report.failed, "fallido", "fallidos"),
+            count(skipped, "omitido", "omitidos"),
             started.elapsed().as_secs_f64()
         );
+        // What the lesson built and its cleanup did not remove (skipped, --keep, or a failure before it).
+        if let Ok(owned) = engine.owned(&lesson.id).await
+            && !owned.images.is_empty()
+        {
+            println!("Quedan en el motor {} de esta lección; `estiba clean` las borra.", count(owned.images.len(), "imagen", "imágenes"));
+        }
     } else {
         println!("{}", serde_json::to_string_pretty(&report).unwrap_or_default());
     }

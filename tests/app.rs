@@ -212,6 +212,34 @@ fn login_asks_for_the_password_without_showing_it() {
     let fx = update(&mut a, Action::PromptSubmit);
     assert!(matches!(&fx[0], Effect::Run { password: Some(p), confirmed: false, .. } if p == "secret"));
     assert_eq!(a.overlay, Overlay::None);
+    // Every time, as the lesson promises, whatever the environment says (that is for `check`).
+    // SAFETY: this test binary reads no other environment variable concurrently that this affects.
+    unsafe { std::env::set_var("ESTIBA_REGISTRY_PASSWORD", "estiba") };
+    let Effect::Run { run, .. } = fx[0].clone() else { unreachable!() };
+    update(&mut a, Action::Finished(run, Outcome::code(0)));
+    a.selected[4] = login;
+    assert!(update(&mut a, Action::RunSelected).is_empty());
+    assert!(matches!(&a.overlay, Overlay::Password(_)));
+}
+
+#[test]
+fn zoom_follows_the_focus_and_gives_the_shell_the_whole_width() {
+    use estiba::app::layout::{Zoom, shell_size};
+    let mut a = app();
+    update(&mut a, Action::Resize(120, 40));
+    assert_eq!(map_key(&a, &key(KeyCode::Char('z'))), Some(Action::ToggleZoom));
+    update(&mut a, Action::ToggleZoom);
+    assert_eq!(a.zoom, Zoom::Lesson);
+    update(&mut a, Action::ToggleFocus);
+    assert_eq!((a.focus, a.zoom), (Focus::Run, Zoom::Run));
+    update(&mut a, Action::GoToStep(3));
+    let sh = a.lesson.steps[3].commands.iter().position(|c| c.text == "docker run -it --rm hola:1.0.0 sh").unwrap();
+    a.selected[3] = sh;
+    let Some(Effect::RunShell { size, .. }) = update(&mut a, Action::RunSelected).first().cloned() else { panic!() };
+    assert_eq!(size, (36, 118), "the whole screen but the status bar, the borders and the title line");
+    assert!(shell_size(120, 40, Zoom::Lesson) == shell_size(120, 40, Zoom::None), "a lesson zoom gives way to the shell");
+    update(&mut a, Action::ToggleZoom);
+    assert_eq!(a.zoom, Zoom::None);
 }
 
 #[test]
@@ -257,6 +285,8 @@ fn leaving_the_shell_with_ctrl_bracket_judges_what_it_showed(#[case] screen: &[u
     update(&mut a, Action::Finished(run, Outcome::code(CANCELLED)));
     let r = a.run_of(3, sh).unwrap();
     assert_eq!(r.status, want, "{:?}", r.why);
+    let next = if want == RunStatus::Passed { sh + 1 } else { sh };
+    assert_eq!(a.selected[3], next, "a pass moves on to the next command; a cancel stays");
 }
 
 #[test]
@@ -272,6 +302,7 @@ fn privileged_commands_wait_for_confirmation() {
     assert_eq!(map_key(&a, &key(KeyCode::Enter)), None, "Enter alone does not confirm");
     update(&mut a, Action::Cancel);
     assert!(a.runs.is_empty() && a.overlay == Overlay::None);
+    assert!(a.notice.as_deref().is_some_and(|n| n.starts_with("No se ejecutó")), "declining says so: {:?}", a.notice);
     update(&mut a, Action::RunSelected);
     let fx = update(&mut a, Action::Confirm);
     assert!(matches!(&fx[0], Effect::Run { confirmed: true, .. }), "{fx:?}");

@@ -25,6 +25,8 @@ fn draw(app: &mut App, w: u16, h: u16) -> Terminal<TestBackend> {
     let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
     let m = estiba::ui::lesson_metrics(app, w, h);
     update(app, Action::LessonMetrics { lines: m.0, height: m.1 });
+    let max_back = estiba::ui::output_metrics(app, w, h);
+    update(app, Action::OutputMetrics { max_back });
     t.draw(|f| estiba::ui::draw(f, app)).unwrap();
     t
 }
@@ -305,4 +307,70 @@ fn stderr_after_unfinished_stdout_keeps_its_own_line_and_colour() {
     assert_eq!(style_of(&t, "aviso del motor").fg, Some(Color::Red), "stderr in its colour");
     assert_eq!(style_of(&t, "Hola Mundo!!").fg, Some(Color::Green), "stdout line whole, in its own colour");
     assert!(!t.backend().to_string().contains("Hola aviso"));
+}
+
+#[test]
+fn a_long_build_scrolls_back_to_its_first_line_after_it_passed() {
+    let mut a = app();
+    let mut out = vec![
+        "Sending build context to Docker daemon  2.048kB\n".to_string(),
+        "Step 1/4 : FROM ubuntu:24.04\n".to_string(),
+        "Step 2/4 : RUN apt-get update && apt-get install -y --no-install-recommends g++ cmake make\n".to_string(),
+    ];
+    out.extend((1..=300).map(|i| format!("Get:{i} file:/var/lib/estiba-apt ./ paquete-{i} 12.2.0-14+deb12u1 [10.7 MB]\n")));
+    out.push("Successfully tagged cpp-build-base:0.1.0\n".into());
+    let lines: Vec<&str> = out.iter().map(String::as_str).collect();
+    simulate(&mut a, 1, "docker build -t cpp-build-base:0.1.0 assets/cpp-build-base", &lines, Some(0));
+    // It passed: the selection moved on to the next command, and its output stays in view.
+    assert_eq!(a.selected[1], 1);
+    a.focus = estiba::app::Focus::Run;
+    draw(&mut a, 100, 30);
+    for _ in 0..100 {
+        update(&mut a, Action::ScrollUp(10));
+    }
+    let top = draw(&mut a, 100, 30).backend().to_string();
+    assert!(top.contains("Sending build context to Docker daemon"), "{top}");
+    assert!(top.contains("Step 1/4 : FROM ubuntu:24.04"), "{top}");
+    // Scrolled to the top, one page down moves at once (no dead zone past the top).
+    update(&mut a, Action::ScrollDown(10));
+    let moved = draw(&mut a, 100, 30).backend().to_string();
+    assert!(!moved.contains("Sending build context"), "{moved}");
+    update(&mut a, Action::FollowTail);
+    let tail = draw(&mut a, 100, 30).backend().to_string();
+    assert!(tail.contains("Successfully tagged cpp-build-base:0.1.0"), "{tail}");
+}
+
+#[test]
+fn z_gives_the_focused_pane_the_whole_width() {
+    let mut a = app();
+    let table = "REPOSITORY       TAG       IMAGE ID       CREATED          SIZE\n\
+                 cpp-build-base   0.1.0     5c2e8a17d3b4   15 seconds ago   431MB\n";
+    simulate(&mut a, 1, "docker images cpp-build-base", &[table], Some(0));
+    let narrow = draw(&mut a, 100, 30).backend().to_string();
+    assert!(!narrow.contains("cpp-build-base   0.1.0     5c2e8a17d3b4   15 seconds ago   431MB"), "wraps when narrow");
+    a.focus = estiba::app::Focus::Run;
+    update(&mut a, Action::ToggleZoom);
+    let wide = draw(&mut a, 100, 30).backend().to_string();
+    assert!(wide.contains("cpp-build-base   0.1.0     5c2e8a17d3b4   15 seconds ago   431MB"), "{wide}");
+    assert!(!wide.contains("Imagen para compilar"), "the lesson pane is hidden: {wide}");
+    // Tab shows the other pane, whole; z again goes back to both.
+    update(&mut a, Action::ToggleFocus);
+    let lesson = draw(&mut a, 100, 30).backend().to_string();
+    assert!(lesson.contains("Imagen para compilar") && !lesson.contains("Órdenes"), "{lesson}");
+    update(&mut a, Action::ToggleZoom);
+    let both = draw(&mut a, 100, 30).backend().to_string();
+    assert!(both.contains("Imagen para compilar") && both.contains("Órdenes"), "{both}");
+}
+
+#[test]
+fn the_selected_command_is_shown_whole() {
+    let mut a = app();
+    let step = a.lesson.steps.iter().position(|s| s.commands.iter().any(|c| c.text.starts_with("docker login"))).unwrap();
+    update(&mut a, Action::GoToStep(step));
+    a.selected[step] = a.lesson.steps[step].commands.iter().position(|c| c.text.starts_with("docker login")).unwrap();
+    let screen = draw(&mut a, 100, 30).backend().to_string();
+    let rows: String = screen.lines().map(|l| l.split("││").nth(1).unwrap_or("").trim_end_matches(['│', '"', ' ']).to_string()).collect();
+    assert!(rows.contains("docker login 127.0.0.1:5000 -u estudiante --password-stdin"), "{screen}");
+    // The others are cut with an ellipsis.
+    assert!(screen.contains("…"), "{screen}");
 }

@@ -37,6 +37,8 @@ pub enum Action {
     FollowTail,
     /// Move focus between the lesson pane and the run pane.
     ToggleFocus,
+    /// Give the focused pane the whole width, or go back to both panes.
+    ToggleZoom,
     /// Select the previous command of the step.
     SelectPrev,
     /// Select the next command of the step.
@@ -67,6 +69,11 @@ pub enum Action {
         lines: u16,
         /// Rows of the lesson pane.
         height: u16,
+    },
+    /// The most the shown output can scroll back with the run pane as last drawn.
+    OutputMetrics {
+        /// Output lines from the end at which the first line reaches the top.
+        max_back: usize,
     },
     /// The engine answered.
     EngineFound(EngineInfo),

@@ -72,6 +72,7 @@ pub fn map_key(app: &App, key: &KeyEvent) -> Option<Action> {
         KeyCode::PageDown | KeyCode::Char(' ') => Action::ScrollDown(10),
         KeyCode::End | KeyCode::Char('G') => Action::FollowTail,
         KeyCode::Tab | KeyCode::BackTab => Action::ToggleFocus,
+        KeyCode::Char('z') => Action::ToggleZoom,
         KeyCode::Enter => Action::RunSelected,
         KeyCode::Esc => Action::Cancel,
         KeyCode::Char('o') => Action::ToggleOutline,

@@ -32,10 +32,26 @@ pub fn too_small(width: u16, height: u16) -> bool {
     width < MIN_SIZE.0 || height < MIN_SIZE.1
 }
 
+/// Which pane, if any, takes the whole width (`z`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Zoom {
+    /// Both panes side by side.
+    #[default]
+    None,
+    /// The lesson alone.
+    Lesson,
+    /// The run pane alone (wide output such as `docker images`, a roomy shell).
+    Run,
+}
+
 /// The layout of a screen at least [`MIN_SIZE`].
-pub fn screen(width: u16, height: u16) -> Screen {
+pub fn screen(width: u16, height: u16, zoom: Zoom) -> Screen {
     let body = height.saturating_sub(1);
-    let lesson_w = width * 11 / 20;
+    let lesson_w = match zoom {
+        Zoom::None => width * 11 / 20,
+        Zoom::Lesson => width,
+        Zoom::Run => 0,
+    };
     Screen {
         lesson: Area { x: 0, y: 0, width: lesson_w, height: body },
         run: Area { x: lesson_w, y: 0, width: width - lesson_w, height: body },
@@ -44,7 +60,9 @@ pub fn screen(width: u16, height: u16) -> Screen {
 }
 
 /// Rows and columns of the interactive shell inside the run pane (border and a title line off).
-pub fn shell_size(width: u16, height: u16) -> (u16, u16) {
-    let run = screen(width, height).run;
+pub fn shell_size(width: u16, height: u16, zoom: Zoom) -> (u16, u16) {
+    // The shell lives in the run pane: a lesson zoom gives way to it.
+    let zoom = if zoom == Zoom::Lesson { Zoom::None } else { zoom };
+    let run = screen(width, height, zoom).run;
     (run.height.saturating_sub(3).max(1), run.width.saturating_sub(2).max(1))
 }

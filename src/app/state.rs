@@ -213,16 +213,19 @@ pub struct App {
     pub shell: Option<ShellView>,
     /// Terminal size (columns, rows).
     pub size: (u16, u16),
-    /// Lines scrolled back from the end of the output (0 follows the tail).
-    pub output_back: u16,
+    /// Output lines (as the command printed them, before wrapping) scrolled back from the end of
+    /// the shown output; 0 follows the tail.
+    pub output_back: usize,
+    /// The most `output_back` can be with the pane as last drawn (the first line at the top).
+    pub output_max_back: Option<usize>,
+    /// The pane that takes the whole width, if any.
+    pub zoom: super::layout::Zoom,
     /// Quit was asked.
     pub quit: bool,
     /// A short message for the status bar.
     pub notice: Option<String>,
     /// Output lines kept per command.
     pub max_lines: usize,
-    /// Registry password from `ESTIBA_REGISTRY_PASSWORD`, if set.
-    pub password_env: Option<String>,
     /// Latest measurement of the lesson's image variants (in lesson order).
     pub compare_rows: Vec<crate::compare::Row>,
     /// A measurement is under way.
@@ -252,10 +255,11 @@ impl App {
             shell: None,
             size: (100, 30),
             output_back: 0,
+            output_max_back: None,
+            zoom: super::layout::Zoom::None,
             quit: false,
             notice: None,
             max_lines: DEFAULT_MAX_LINES,
-            password_env: None,
             compare_rows: Vec::new(),
             compare_busy: false,
             restored: Default::default(),
@@ -271,6 +275,18 @@ impl App {
     /// The run of `(step, command)`, if any.
     pub fn run_of(&self, step: usize, command: usize) -> Option<&RunRecord> {
         self.runs.get(&(step, command))
+    }
+
+    /// The run whose output the run pane shows: the selected command's, else the step's latest
+    /// (a command that just passed stays in view after the selection moves on).
+    pub fn shown_run(&self) -> Option<&RunRecord> {
+        self.run_of(self.step, self.selected_command()).or_else(|| self.runs.values().filter(|r| r.step == self.step).max_by_key(|r| r.id))
+    }
+
+    /// The zoom in effect: an open shell needs the run pane, so a lesson zoom gives way to it.
+    pub fn effective_zoom(&self) -> super::layout::Zoom {
+        use super::layout::Zoom;
+        if self.shell.is_some() && self.zoom == Zoom::Lesson { Zoom::None } else { self.zoom }
     }
 
     /// The record of run `id`.

@@ -7,7 +7,7 @@ use crate::lesson::DockerCommand;
 
 use super::action::{Action, Effect, RunId};
 use super::keys::{map_key, map_mouse};
-use super::layout::{screen, shell_size};
+use super::layout::{Zoom, screen, shell_size};
 use super::state::{App, EngineState, Focus, Overlay, PasswordPrompt, RunRecord, RunStatus, ShellView};
 
 /// Applies `action` to `app` and returns the work to do outside.
@@ -24,7 +24,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         Action::ScrollUp(n) => scroll(app, app.focus, -(n as i32)),
         Action::ScrollDown(n) => scroll(app, app.focus, n as i32),
         Action::Wheel { column, up } => {
-            let pane = if column < screen(app.size.0, app.size.1).run.x { Focus::Lesson } else { Focus::Run };
+            let pane = if column < screen(app.size.0, app.size.1, app.effective_zoom()).run.x { Focus::Lesson } else { Focus::Run };
             scroll(app, pane, if up { -3 } else { 3 })
         }
         Action::FollowTail => {
@@ -33,6 +33,23 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         }
         Action::ToggleFocus => {
             app.focus = if app.focus == Focus::Lesson { Focus::Run } else { Focus::Lesson };
+            if app.zoom != Zoom::None {
+                // The zoomed pane follows the focus: Tab shows the other one, whole.
+                app.zoom = if app.focus == Focus::Lesson { Zoom::Lesson } else { Zoom::Run };
+            }
+            vec![]
+        }
+        Action::ToggleZoom => {
+            app.zoom = match (app.zoom, app.focus) {
+                (Zoom::None, Focus::Lesson) => Zoom::Lesson,
+                (Zoom::None, Focus::Run) => Zoom::Run,
+                _ => Zoom::None,
+            };
+            vec![]
+        }
+        Action::OutputMetrics { max_back } => {
+            app.output_max_back = Some(max_back);
+            app.output_back = app.output_back.min(max_back);
             vec![]
         }
         Action::SelectPrev | Action::SelectNext => select(app, matches!(action, Action::SelectNext)),
@@ -83,7 +100,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             app.size = (w, h);
             match &app.shell {
                 Some(sh) => {
-                    let (rows, cols) = shell_size(w, h);
+                    let (rows, cols) = shell_size(w, h, app.zoom);
                     let run = sh.run;
                     if let Some(sh) = app.shell.as_mut() {
                         sh.parser.screen_mut().set_size(rows, cols);
@@ -207,8 +224,10 @@ fn scroll(app: &mut App, pane: Focus, delta: i32) -> Vec<Effect> {
             app.lesson_scroll = (i32::from(app.lesson_scroll) + delta).clamp(0, max.max(0)) as u16;
         }
         Focus::Run => {
-            let total = app.run_of(app.step, app.selected_command()).map_or(0, |r| r.output.len()) as i32;
-            app.output_back = (i32::from(app.output_back) - delta).clamp(0, total) as u16;
+            // Scroll what is shown, within what the last draw says fits.
+            let lines = app.shown_run().map_or(0, |r| r.output.len());
+            let max = app.output_max_back.unwrap_or(lines).min(lines);
+            app.output_back = app.output_back.saturating_add_signed(-(delta as isize)).min(max);
         }
     }
     vec![]
@@ -245,18 +264,14 @@ fn run_selected(app: &mut App) -> Vec<Effect> {
         return vec![Effect::Reconnect];
     }
     if let DockerCommand::Login(l) = &block.command {
-        match app.password_env.clone() {
-            Some(p) => return start(app, step, idx, Some(p), false),
-            None => {
-                app.overlay = Overlay::Password(PasswordPrompt {
-                    server: l.server.clone().unwrap_or_else(|| "docker.io".into()),
-                    username: l.username.clone().unwrap_or_default(),
-                    typed: String::new(),
-                    pending: (step, idx),
-                });
-                return vec![];
-            }
-        }
+        // The learner types it, as the lesson promises (ESTIBA_REGISTRY_PASSWORD is for `check`).
+        app.overlay = Overlay::Password(PasswordPrompt {
+            server: l.server.clone().unwrap_or_else(|| "docker.io".into()),
+            username: l.username.clone().unwrap_or_default(),
+            typed: String::new(),
+            pending: (step, idx),
+        });
+        return vec![];
     }
     if let DockerCommand::Run(r) = &block.command {
         let risks = r.risks();
@@ -282,7 +297,7 @@ fn start(app: &mut App, step: usize, idx: usize, password: Option<String>, confi
         && r.interactive
         && r.tty
     {
-        let size = shell_size(app.size.0, app.size.1);
+        let size = shell_size(app.size.0, app.size.1, app.zoom);
         app.shell = Some(ShellView { run: id, parser: vt100::Parser::new(size.0, size.1, 1000) });
         return vec![Effect::RunShell { run: id, command, size, confirmed }];
     }
@@ -291,6 +306,9 @@ fn start(app: &mut App, step: usize, idx: usize, password: Option<String>, confi
 
 fn cancel(app: &mut App) -> Vec<Effect> {
     if app.overlay != Overlay::None {
+        if matches!(app.overlay, Overlay::Confirm { .. } | Overlay::Password(_)) {
+            app.notice = Some("No se ejecutó: la orden sigue pendiente (Enter para volver a intentarlo)".into());
+        }
         app.overlay = Overlay::None;
         return vec![];
     }
@@ -336,7 +354,7 @@ fn output(app: &mut App, id: RunId, out: Output) {
         }
     };
     if back > 0 {
-        app.output_back = back.saturating_add(added as u16);
+        app.output_back = back.saturating_add(added);
     }
 }
 
@@ -371,33 +389,34 @@ fn finished(app: &mut App, id: RunId, outcome: crate::docker::Outcome) -> Vec<Ef
     let expect = &app.lesson.steps[step].commands[idx].expect;
     let Some(r) = app.runs.get_mut(&(step, idx)) else { return vec![] };
     let left_shell = was_shell && r.cancel_requested && outcome.exit_code == CANCELLED;
-    if left_shell && expect.has_texts() && expect.verify_texts(&r.output.plain_text()).is_ok() {
-        // The learner left the shell (Ctrl-]) after doing what the lesson asked: the transcript proves it.
-        r.status = RunStatus::Passed;
-        r.why = Some("saliste de la shell con Ctrl-]; la salida es la esperada".into());
-        app.redo.remove(&step);
-    } else if r.cancel_requested && outcome.exit_code == CANCELLED {
-        r.status = RunStatus::Cancelled;
-        r.why = Some("cancelada".into());
-    } else if lost || outcome.refused {
-        // Whatever the lesson accepts, a command that did not run to its end proves nothing.
-        r.status = RunStatus::Failed;
-        r.why = Some(if lost { "se perdió la conexión con el motor" } else { "no se ejecutó: necesita tu confirmación" }.into());
-    } else {
-        match expect.verify(outcome.exit_code, &r.output.plain_text()) {
-            Ok(()) => {
-                r.status = RunStatus::Passed;
-                app.redo.remove(&step);
-                let n = app.lesson.steps[step].commands.len();
-                if step == app.step && idx + 1 < n && app.selected[step] == idx {
-                    app.selected[step] = idx + 1;
-                    app.output_back = 0;
-                }
+    let verdict: Result<Option<String>, (RunStatus, String)> =
+        if left_shell && expect.has_texts() && expect.verify_texts(&r.output.plain_text()).is_ok() {
+            // The learner left the shell (Ctrl-]) after doing what the lesson asked: the transcript proves it.
+            Ok(Some("saliste con Ctrl-]; la salida es la esperada".into()))
+        } else if r.cancel_requested && outcome.exit_code == CANCELLED {
+            Err((RunStatus::Cancelled, "cancelada".into()))
+        } else if lost || outcome.refused {
+            // Whatever the lesson accepts, a command that did not run to its end proves nothing.
+            let why = if lost { "se perdió la conexión con el motor" } else { "no se ejecutó: necesita tu confirmación" };
+            Err((RunStatus::Failed, why.into()))
+        } else {
+            expect.verify(outcome.exit_code, &r.output.plain_text()).map(|()| None).map_err(|why| (RunStatus::Failed, why))
+        };
+    match verdict {
+        Ok(note) => {
+            r.status = RunStatus::Passed;
+            r.why = note;
+            app.redo.remove(&step);
+            // On to the next command, unless the learner already chose another.
+            let n = app.lesson.steps[step].commands.len();
+            if step == app.step && idx + 1 < n && app.selected[step] == idx {
+                app.selected[step] = idx + 1;
+                app.output_back = 0;
             }
-            Err(why) => {
-                r.status = RunStatus::Failed;
-                r.why = Some(why);
-            }
+        }
+        Err((status, why)) => {
+            r.status = status;
+            r.why = Some(why);
         }
     }
     let mut fx = vec![Effect::SaveProgress(app.progress())];

@@ -131,7 +131,8 @@ impl Engine {
                     let status = info.status.unwrap_or_default();
                     match info.progress_detail.and_then(|p| Some((p.current.unwrap_or(0).max(0) as u64, p.total?.max(0) as u64))) {
                         Some((current, total)) => out(Output::Progress(bars.pushing(status, current, total))),
-                        None if status.is_empty() || status == "Preparing" || status == "Waiting" => {}
+                        // Bars show these; the CLI rewrites them in place, so a log keeps none of them.
+                        None if status.is_empty() || matches!(status.as_str(), "Preparing" | "Waiting" | "Pushing") => {}
                         None => {
                             saw_digest |= status.contains("digest: sha256:");
                             let line = match bars.finished(&status) {
@@ -231,13 +232,32 @@ impl LayerBars {
         bar.clone()
     }
 
-    /// A status without bytes (`Pushed`, `Layer already exists`, …): for `Pushed`, the bar of the
-    /// upload that finished sending first, now complete.
+    /// A status without bytes that ends a layer (`Pushed`, `Layer already exists`, `Mounted from …`):
+    /// the bar of the upload that finished sending first, now complete; or, for a layer too small
+    /// to report bytes (or not sent at all), a bar of its own with the next layer number.
     fn finished(&mut self, status: &str) -> Option<Progress> {
-        if status != "Pushed" || self.sent.is_empty() {
+        let ends = status == "Pushed" || status == "Layer already exists" || status.starts_with("Mounted from");
+        if !ends {
             return None;
         }
-        let bar = &mut self.bars[self.sent.remove(0)].1;
+        // The engine rate-limits progress: a layer may end before its bar showed every byte.
+        let unfinished = || {
+            let ratio = |p: &Progress| p.current.unwrap_or(0) as f64 / p.total.unwrap_or(1).max(1) as f64;
+            (0..self.bars.len())
+                .filter(|i| self.bars[*i].1.status == "Pushing" && !self.sent.contains(i))
+                .max_by(|a, b| ratio(&self.bars[*a].1).total_cmp(&ratio(&self.bars[*b].1)))
+        };
+        let i = if status == "Pushed" && !self.sent.is_empty() {
+            self.sent.remove(0)
+        } else if let Some(i) = unfinished().filter(|_| status == "Pushed" && self.bars.len() >= self.layers) {
+            i
+        } else {
+            let n = self.bars.len() + 1;
+            let id = format!("capa {n}/{}", self.layers.max(n));
+            self.bars.push((0, Progress { id, status: String::new(), current: None, total: None }));
+            n - 1
+        };
+        let bar = &mut self.bars[i].1;
         bar.status = status.to_string();
         bar.current = bar.total;
         Some(bar.clone())
@@ -256,14 +276,34 @@ mod tests {
         assert_eq!(p(&mut b, 100, 300).id, "capa 2/3");
         let again = p(&mut b, 1024, 2048);
         assert_eq!((again.id.as_str(), again.current, again.total), ("capa 1/3", Some(1024), Some(2048)));
-        assert_eq!(b.finished("Pushed"), None, "nothing has sent all its bytes yet");
         p(&mut b, 300, 300);
         p(&mut b, 2048, 2048);
         let first = b.finished("Pushed").unwrap();
         assert_eq!((first.id.as_str(), first.status.as_str(), first.current), ("capa 2/3", "Pushed", Some(300)));
-        assert_eq!(b.finished("Layer already exists"), None);
         assert_eq!(b.finished("Pushed").unwrap().id, "capa 1/3");
-        assert_eq!(b.finished("Pushed"), None);
+        // A layer that sent no bytes (already there, or too small to report) gets the next number.
+        let exists = b.finished("Layer already exists").unwrap();
+        assert_eq!((exists.id.as_str(), exists.status.as_str()), ("capa 3/3", "Layer already exists"));
+        assert_eq!(b.finished("2.0.0: digest: sha256:abc size: 734"), None);
+    }
+
+    #[test]
+    fn a_layer_may_end_before_its_last_bytes_were_reported() {
+        let mut b = LayerBars { layers: 2, ..LayerBars::default() };
+        b.pushing("Pushing".into(), 10, 100);
+        b.pushing("Pushing".into(), 900, 1000);
+        let done = b.finished("Pushed").unwrap();
+        assert_eq!((done.id.as_str(), done.current), ("capa 2/2", Some(1000)), "the one furthest along");
+        assert_eq!(b.finished("Pushed").unwrap().id, "capa 1/2");
+    }
+
+    #[test]
+    fn a_tiny_layer_pushed_without_bytes_is_named_too() {
+        let mut b = LayerBars { layers: 2, ..LayerBars::default() };
+        let tiny = b.finished("Pushed").unwrap();
+        assert_eq!((tiny.id.as_str(), tiny.status.as_str()), ("capa 1/2", "Pushed"));
+        b.pushing("Pushing".into(), 2_215_000, 2_215_000);
+        assert_eq!(b.finished("Pushed").unwrap().id, "capa 2/2");
     }
 
     #[test]

@@ -123,7 +123,7 @@ impl Runtime {
             let mut sink = move |o: Output| {
                 let _ = out_tx.send(Action::Output(run, o));
             };
-            if matches!(command, DockerCommand::Build(_)) && !ensure_bases(&engine, &bases.0, &bases.1, &mut sink).await {
+            if matches!(command, DockerCommand::Build(_)) && !ensure_bases(&engine, &bases.0, &bases.1, &mut sink, &tx).await {
                 let _ = tx.send(Action::Finished(run, docker::Outcome::code(1)));
                 return;
             }
@@ -186,7 +186,13 @@ impl Runtime {
 
 /// Before a build: makes the lesson's missing base images as `estiba prepare` would (pull, else a
 /// local stand-in), with its progress in the run pane. `false` when they could not be made.
-async fn ensure_bases(engine: &Engine, bases: &[String], opts: &docker::PrepareOptions, sink: &mut (dyn FnMut(Output) + Send)) -> bool {
+async fn ensure_bases(
+    engine: &Engine,
+    bases: &[String],
+    opts: &docker::PrepareOptions,
+    sink: &mut (dyn FnMut(Output) + Send),
+    tx: &mpsc::UnboundedSender<Action>,
+) -> bool {
     let mut missing = Vec::new();
     for b in bases {
         if engine.base_origin(b).await.is_none() {
@@ -201,7 +207,10 @@ async fn ensure_bases(engine: &Engine, bases: &[String], opts: &docker::PrepareO
     match engine.prepare(&missing, opts, sink).await {
         Ok(done) => {
             for b in done {
-                say(sink, docker::Stream::Stdout, format!("Imagen base {}: {}\n\n", b.reference, docker::describe_origin(&b.origin)));
+                let what = format!("Imagen base {}: {}", b.reference, docker::describe_origin(&b.origin));
+                say(sink, docker::Stream::Stdout, format!("{what}\n\n"));
+                // Also where it stays in sight while the build scrolls on.
+                let _ = tx.send(Action::Notice(what));
             }
             true
         }

@@ -61,7 +61,6 @@ async fn event_loop(terminal: &mut DefaultTerminal, lesson: Lesson, options: Opt
         Ok(None) => {}
         Err(warning) => app.notice = Some(warning),
     }
-    app.password_env = std::env::var("ESTIBA_REGISTRY_PASSWORD").ok();
     let size = terminal.size()?;
     app.size = (size.width, size.height);
     let mut last_draw = Instant::now() - FRAME;
@@ -132,6 +131,10 @@ fn draw(terminal: &mut DefaultTerminal, app: &mut App) -> anyhow::Result<()> {
     let metrics = crate::ui::lesson_metrics(app, size.width, size.height);
     if metrics != app.lesson_metrics {
         update(app, Action::LessonMetrics { lines: metrics.0, height: metrics.1 });
+    }
+    let max_back = crate::ui::output_metrics(app, size.width, size.height);
+    if app.output_max_back != Some(max_back) {
+        update(app, Action::OutputMetrics { max_back });
     }
     terminal.draw(|f| crate::ui::draw(f, app))?;
     Ok(())

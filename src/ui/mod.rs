@@ -27,9 +27,13 @@ pub fn draw(frame: &mut Frame, app: &App) {
         frame.render_widget(&overlays::TooSmall, area);
         return;
     }
-    let s = layout::screen(area.width, area.height);
-    frame.render_widget(&lesson_pane::LessonPane(app), rect(s.lesson));
-    frame.render_widget(&run_pane::RunPane(app), rect(s.run));
+    let s = layout::screen(area.width, area.height, app.effective_zoom());
+    if s.lesson.width > 0 {
+        frame.render_widget(&lesson_pane::LessonPane(app), rect(s.lesson));
+    }
+    if s.run.width > 0 {
+        frame.render_widget(&run_pane::RunPane(app), rect(s.run));
+    }
     frame.render_widget(&status_bar::StatusBar(app), rect(s.status));
     match &app.overlay {
         Overlay::None => {}
@@ -52,8 +56,24 @@ pub fn lesson_metrics(app: &App, width: u16, height: u16) -> (u16, u16) {
     if layout::too_small(width, height) {
         return (0, 0);
     }
-    let pane = rect(layout::screen(width, height).lesson);
+    let pane = rect(layout::screen(width, height, app.effective_zoom()).lesson);
+    if pane.width == 0 {
+        return app.lesson_metrics;
+    }
     let text_width = pane.width.saturating_sub(4);
     let lines = lesson_pane::step_lines(app, app.step, text_width).len() as u16;
     (lines, pane.height.saturating_sub(2))
+}
+
+/// How far back the run pane's output can scroll on a `width`×`height` screen (see
+/// [`run_pane::max_back`]).
+pub fn output_metrics(app: &App, width: u16, height: u16) -> usize {
+    if layout::too_small(width, height) || app.shell.is_some() {
+        return 0;
+    }
+    let pane = rect(layout::screen(width, height, app.effective_zoom()).run);
+    if pane.width == 0 {
+        return app.output_max_back.unwrap_or(0);
+    }
+    run_pane::output_max_back(app, pane)
 }

@@ -27,15 +27,16 @@ fn frame(title: &str) -> Block<'_> {
 const KEYS: &[(&str, &str)] = &[
     ("→ l n", "paso siguiente"),
     ("← h p", "paso anterior"),
-    ("↑ ↓ j k", "desplaza la lección / elige orden (panel de órdenes)"),
-    ("RePág AvPág", "desplaza el panel con foco"),
+    ("↑ ↓ j k", "desplaza la lección; en el panel de órdenes, elige orden"),
+    ("RePág AvPág", "desplaza el panel con foco (la salida, en el de órdenes)"),
     ("Fin G", "sigue el final de la salida"),
     ("Tab", "cambia el foco entre lección y órdenes"),
+    ("z", "amplía el panel con foco a todo el ancho; otra vez, vuelve"),
     ("Enter", "ejecuta la orden elegida"),
     ("Esc", "cancela la orden en marcha / cierra"),
     ("Ctrl-]", "sale de la shell interactiva"),
     ("o", "índice de pasos"),
-    ("c", "compara las variantes de imagen (tamaño, shell, id, capacidades)"),
+    ("c", "compara las variantes de imagen: tamaño, sh, id, capacidades"),
     ("?", "esta ayuda"),
     ("q Ctrl-C", "salir"),
 ];
@@ -45,7 +46,11 @@ pub struct Help;
 
 impl Widget for &Help {
     fn render(self, area: Rect, buf: &mut Buffer) {
-        let rect = centered(area, 64, KEYS.len() as u16 + 4);
+        // Wide enough for every line at 80 columns; narrower screens wrap (and count the extra rows).
+        let width = area.width.min(78);
+        let inner = usize::from(width.saturating_sub(2).max(1));
+        let rows: usize = KEYS.iter().map(|(_, what)| (13 + what.chars().count()).div_ceil(inner)).sum::<usize>() + 2;
+        let rect = centered(area, width, rows as u16 + 2);
         Clear.render(rect, buf);
         let mut lines: Vec<Line> = KEYS
             .iter()
@@ -57,7 +62,7 @@ impl Widget for &Help {
             })
             .collect();
         lines.push(Line::from(Span::styled(" La rueda del ratón desplaza el panel bajo el puntero.", Style::new().fg(theme::DIM))));
-        Paragraph::new(lines).block(frame(" Ayuda · cualquier tecla cierra ")).render(rect, buf);
+        Paragraph::new(lines).wrap(Wrap { trim: false }).block(frame(" Ayuda · cualquier tecla cierra ")).render(rect, buf);
     }
 }
 

@@ -526,7 +526,18 @@ impl Renderer {
         let wide = avail >= 3 * (ncols - 1) + ncols;
         let (sep, cross) = if wide { (" │ ", "─┼─") } else { ("│", "┼") };
         let budget = avail.saturating_sub(str_width(sep) * (ncols - 1)).max(ncols);
-        shrink(&mut widths, budget);
+        // A column narrower than its longest word cuts that word (`ubuntu:24.│04`): keep each column
+        // at least as wide as its longest word while the table still fits.
+        let mut floors = vec![1; ncols];
+        for row in &table.rows {
+            for (f, cell) in floors.iter_mut().zip(&row.cells) {
+                *f = (*f).max(longest_word(cell));
+            }
+        }
+        if floors.iter().sum::<usize>() > budget {
+            floors.fill(1);
+        }
+        shrink(&mut widths, &floors, budget);
         for (i, row) in table.rows.iter().enumerate() {
             let cells: Vec<Vec<Vec<Seg>>> =
                 (0..ncols).map(|c| row.cells.get(c).map(|cell| wrap(cell, widths[c])).unwrap_or_default()).collect();
@@ -568,26 +579,34 @@ impl Renderer {
     }
 }
 
-/// Narrows the widest columns until the widths add up to at most `budget` (each stays ≥ 1).
-fn shrink(widths: &mut [usize], budget: usize) {
+/// Width of the longest run of non-blank text in a cell.
+fn longest_word(cell: &[Seg]) -> usize {
+    let text: String = cell.iter().map(|s| s.text.as_str()).collect();
+    text.split_whitespace().map(str_width).max().unwrap_or(0)
+}
+
+/// Narrows the widest columns until the widths add up to at most `budget`, none below its floor
+/// (the floors must add up to at most `budget`).
+fn shrink(widths: &mut [usize], floors: &[usize], budget: usize) {
     let total: usize = widths.iter().sum();
     if total <= budget {
         return;
     }
-    let capped = |level: usize| widths.iter().map(|w| (*w).min(level)).sum::<usize>();
+    let at = |level: usize, w: usize, f: usize| w.min(level.max(f));
+    let capped = |level: usize| widths.iter().zip(floors).map(|(w, f)| at(level, *w, *f)).sum::<usize>();
     let (mut lo, mut hi) = (1, widths.iter().copied().max().unwrap_or(1));
     while lo < hi {
         let mid = lo + (hi - lo).div_ceil(2);
         if capped(mid) <= budget { lo = mid } else { hi = mid - 1 }
     }
     let mut spare = budget.saturating_sub(capped(lo));
-    for w in widths.iter_mut() {
-        if *w > lo {
-            *w = lo;
-            if spare > 0 {
-                *w += 1;
-                spare -= 1;
-            }
+    for (w, f) in widths.iter_mut().zip(floors) {
+        let capped = at(lo, *w, *f);
+        if capped < *w && spare > 0 {
+            *w = capped + 1;
+            spare -= 1;
+        } else {
+            *w = capped;
         }
     }
 }

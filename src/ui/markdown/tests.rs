@@ -63,6 +63,13 @@ fn table_with_accented_cells_aligns() {
     // Shrunk: the widest column wraps inside itself.
     let narrow = plain_all(&render("| a | bbbbbbbbbb cccccccccc |\n| - | - |\n| x | y |\n", 16));
     assert_eq!(narrow, ["a │ bbbbbbbbbb  ", "  │ cccccccccc  ", "──┼─────────────", "x │ y           "].map(String::from));
+    // Narrowed columns break between words, not inside them, while the words fit.
+    let summary =
+        "| Imagen | Base | Tamaño aprox. | Usuario |\n| - | - | - | - |\n| `hola:2.1.0` | `ubuntu:24.04` | 2,3 MB | `10001:10001` |\n";
+    let text = plain_all(&render(summary, 50)).join("\n");
+    for word in ["hola:2.1.0", "ubuntu:24.04", "10001:10001", "Tamaño"] {
+        assert!(text.contains(word), "{word} cut:\n{text}");
+    }
 }
 
 #[test]
