@@ -28,7 +28,8 @@ impl Widget for &StatusBar<'_> {
             None if app.shell.is_some() => Span::styled(" Ctrl-] sale de la shell", Style::new().fg(theme::DIM)),
             None => {
                 let room = (area.width as usize).saturating_sub(step.chars().count() + engine.content.chars().count());
-                Span::styled(hints(room), Style::new().fg(theme::DIM))
+                let zoomed = app.zoom != crate::app::layout::Zoom::None;
+                Span::styled(hints(room, zoomed), Style::new().fg(theme::DIM))
             }
         };
         let line = Line::from(vec![Span::styled(step, Style::new().add_modifier(Modifier::REVERSED)), engine, tail]);
@@ -37,22 +38,22 @@ impl Widget for &StatusBar<'_> {
 }
 
 /// Key hints, most useful first; the ones that do not fit in `room` columns are left out whole
-/// (never cut mid-word), but `? ayuda` and `q salir` always stay.
-pub fn hints(room: usize) -> String {
-    const OPTIONAL: [&str; 5] = ["←→ pasos", "Enter ejecuta", "c compara", "Tab foco", "o índice"];
-    const ALWAYS: [&str; 2] = ["? ayuda", "q salir"];
+/// (never cut mid-word), but `? ayuda` and `q salir` always stay, and with a pane zoomed, the way back.
+pub fn hints(room: usize, zoomed: bool) -> String {
+    const OPTIONAL: [&str; 5] = ["←→ pasos", "Enter ejecuta", "c compara", "o índice", "Tab foco"];
+    let always: &[&str] = if zoomed { &["z dos paneles", "? ayuda", "q salir"] } else { &["? ayuda", "q salir"] };
     // " a · b · c": a leading space and " · " between parts.
     let width = |parts: &[&str]| 1 + parts.iter().map(|p| p.chars().count() + 3).sum::<usize>() - 3;
     let mut kept: Vec<&str> = Vec::new();
     for h in OPTIONAL {
-        if width(&[kept.as_slice(), &[h], &ALWAYS].concat()) <= room {
+        if width(&[kept.as_slice(), &[h], always].concat()) <= room {
             kept.push(h);
         }
     }
     // Lesson order of the keys, whatever fitted.
     let order = ["←→ pasos", "Enter ejecuta", "Tab foco", "o índice", "c compara"];
     let mut shown: Vec<&str> = order.into_iter().filter(|h| kept.contains(h)).collect();
-    shown.extend(ALWAYS);
+    shown.extend(always);
     format!(" {}", shown.join(" · "))
 }
 
@@ -62,11 +63,13 @@ mod tests {
 
     #[test]
     fn hints_fit_without_cutting_words() {
-        assert_eq!(hints(200), " ←→ pasos · Enter ejecuta · Tab foco · o índice · c compara · ? ayuda · q salir");
-        assert_eq!(hints(60), " ←→ pasos · Enter ejecuta · c compara · ? ayuda · q salir");
-        assert_eq!(hints(5), " ? ayuda · q salir");
+        assert_eq!(hints(200, false), " ←→ pasos · Enter ejecuta · Tab foco · o índice · c compara · ? ayuda · q salir");
+        assert_eq!(hints(60, false), " ←→ pasos · Enter ejecuta · c compara · ? ayuda · q salir");
+        assert_eq!(hints(70, false), " ←→ pasos · Enter ejecuta · o índice · c compara · ? ayuda · q salir");
+        assert_eq!(hints(5, false), " ? ayuda · q salir");
+        assert!(hints(40, true).ends_with("z dos paneles · ? ayuda · q salir"));
         for room in 0..120 {
-            let h = hints(room);
+            let h = hints(room, false);
             assert!(h.ends_with("? ayuda · q salir"), "{room}: {h}");
             assert!(h.chars().count() <= room.max(" ? ayuda · q salir".chars().count()), "{room}: {h}");
         }
