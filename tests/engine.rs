@@ -26,6 +26,10 @@ struct Lab {
     ran: HashMap<&'static str, Ran>,
     images: HashMap<&'static str, Option<ImageInfo>>,
     compare: estiba::compare::Comparison,
+    /// Untagged images labelled for the lesson that appeared during the comparison.
+    probe_leftovers: Vec<String>,
+    /// Probe archives in the cache folder after the comparison.
+    probe_cached: Vec<String>,
     leftover_containers: usize,
     leftover_images: usize,
 }
@@ -129,13 +133,22 @@ async fn setup() -> Option<Lab> {
         variant("hola:9.9.9", ""),
         variant("127.0.0.1:5000/estudiante/hola:2.0.0", ""),
     ];
+    // From nothing (as on a new machine): the probe is built, copied out and its image removed.
+    estiba::docker::forget_probe();
+    let before = engine.untagged_labelled(LESSON).await.expect("list images");
     lab.compare = estiba::compare::measure(&engine, LESSON, &specs, true, |_, _| {}).await;
+    let after = engine.untagged_labelled(LESSON).await.expect("list images");
+    lab.probe_leftovers = after.into_iter().filter(|i| !before.contains(i)).collect();
+    lab.ran.insert("probe-images", exec(&engine, &mut s, "docker images estiba-probe").await);
+    lab.probe_cached = std::fs::read_dir(estiba::docker::cache_root())
+        .map(|d| d.flatten().map(|e| e.file_name().to_string_lossy().to_string()).filter(|n| n.starts_with("estiba-probe-")).collect())
+        .unwrap_or_default();
 
     // Estiba never removes what it did not create.
     lab.ran.insert("rmi-foreign", exec(&engine, &mut s, "docker rmi ubuntu:24.04").await);
 
     // Clean up everything this test created.
-    let all = "docker rmi estiba-probe:0.1.0 127.0.0.1:5000/estudiante/hola:2.0.0 hola:2.1.0 hola:2.0.0 hola:1.1.0 hola:1.0.0 cpp-build-base:0.1.0";
+    let all = "docker rmi 127.0.0.1:5000/estudiante/hola:2.0.0 hola:2.1.0 hola:2.0.0 hola:1.1.0 hola:1.0.0 cpp-build-base:0.1.0";
     lab.ran.insert("cleanup", exec(&engine, &mut s, all).await);
     exec(&engine, &mut s, "docker image prune -f").await;
     let owned = engine.owned(LESSON).await.expect("list owned");
@@ -349,6 +362,16 @@ fn compare_shows_the_pushed_digest() {
     let l = lab_or_skip!();
     let pushed = row(l, "127.0.0.1:5000/estudiante/hola:2.0.0");
     assert!(pushed.digest.as_deref().unwrap().contains("@sha256:"), "{pushed:?}");
+}
+
+#[test]
+fn compare_leaves_no_probe_image_behind() {
+    let l = lab_or_skip!();
+    assert_eq!(row(l, "hola:2.0.0").status, "ok", "the probe was built and ran: {:?}", row(l, "hola:2.0.0"));
+    let images = &l.ran("probe-images").output;
+    assert_eq!(images.lines().count(), 1, "no image named estiba-probe:\n{images}");
+    assert!(l.probe_leftovers.is_empty(), "the probe build left untagged images of the lesson: {:?}", l.probe_leftovers);
+    assert_eq!(l.probe_cached.len(), 1, "the probe's archive is cached on the host: {:?}", l.probe_cached);
 }
 
 #[test]

@@ -256,6 +256,70 @@ fn comparison_view_and_chart() {
     assert!(small.chars().any(|c| "▏▎▍▌▋▊▉█".contains(c)), "{small}");
 }
 
+/// The VARIANTE cells of the row whose name starts with `first` and of the rows it wraps onto:
+/// the column ends where the header's TAMAÑO begins (less the space between columns).
+fn name_cells(t: &Terminal<TestBackend>, first: &str, name: &str) -> Vec<String> {
+    let screen = t.backend().to_string();
+    let lines: Vec<Vec<char>> = screen.lines().map(|l| l.trim_matches('"').chars().collect()).collect();
+    let header = lines.iter().find(|l| l.iter().collect::<String>().contains("VARIANTE")).expect("table header");
+    let size_x = (0..header.len()).find(|&x| header[x..].starts_with(&['T', 'A', 'M', 'A', 'Ñ', 'O'])).expect("TAMAÑO");
+    let cell = |l: &Vec<char>| l[1..size_x - 1].iter().collect::<String>().trim_end().to_string();
+    let start = lines.iter().position(|l| cell(l).starts_with(first)).unwrap_or_else(|| panic!("no row starts with {first}:\n{screen}"));
+    let mut cells = Vec::new();
+    for l in &lines[start..] {
+        cells.push(cell(l));
+        if cells.concat().replace(' ', "").len() >= name.replace(' ', "").len() {
+            break;
+        }
+    }
+    cells
+}
+
+#[test]
+fn comparison_wraps_long_names_and_shows_digests() {
+    let long = "hola:2.1.0 --user 10001:10001 --cap-drop ALL --security-opt no-new-privileges --read-only";
+    let pushed = "127.0.0.1:5000/estudiante/hola:2.0.0";
+    let hex = "5be1e4c1d7a7f1c3a2b9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c8b7";
+    let mut a = app();
+    update(&mut a, Action::ToggleCompare);
+    let mut p = row(pushed, 2_220_000, 0, false, 14, &[]);
+    p.digest = Some(format!("127.0.0.1:5000/estudiante/hola@sha256:{hex}"));
+    let opts = ["--user 10001:10001", "--cap-drop ALL", "--security-opt no-new-privileges", "--read-only"];
+    let mut l = row(long, 2_220_000, 10001, false, 0, &opts);
+    l.no_new_privs = Some(true);
+    l.rootfs_writable = Some(false);
+    let rows = [row("hola:1.0.0", 207_000_000, 0, true, 14, &[]), l, p, row("hola:2.0.0", 2_220_000, 0, false, 14, &[])];
+    for (i, r) in rows.into_iter().enumerate() {
+        update(&mut a, Action::CompareRow(i, r));
+    }
+    update(&mut a, Action::CompareDone);
+    for (w, h, digest) in [(100, 30, true), (120, 40, true), (80, 30, false)] {
+        let t = draw(&mut a, w, h);
+        let screen = t.backend().to_string();
+        // Whole, over as many rows as it takes, in order; the rest of its row on its first line.
+        let cells = name_cells(&t, "hola:2.1.0 --user", long);
+        assert!(cells.len() > 1, "{w}×{h}: wrapped over rows: {cells:?}\n{screen}");
+        assert_eq!(cells.join(" "), long, "{w}×{h}: the whole name:\n{screen}");
+        let first = screen.lines().find(|line| line.contains("hola:2.1.0 --user")).unwrap();
+        assert!(first.contains("10001") && first.contains("ninguna") && first.contains("solo lect."), "{w}×{h}: {first}");
+        assert_eq!(name_cells(&t, "127.0.0.1:5000/", pushed).concat(), pushed, "{w}×{h}:\n{screen}");
+        // The digest's first 12 hex digits on the pushed row; a dash on the others.
+        let header = screen.lines().find(|line| line.contains("VARIANTE")).unwrap();
+        let pushed_line = screen.lines().find(|line| line.contains("127.0.0.1:5000/")).unwrap();
+        let plain_line = screen.lines().find(|line| line.contains("│hola:1.0.0 ")).unwrap();
+        if digest {
+            assert!(header.contains("DIGEST"), "{w}×{h}: {header}");
+            assert!(pushed_line.contains(&hex[..12]) && !pushed_line.contains(&hex[..13]), "{w}×{h}: {pushed_line}");
+            assert!(plain_line.trim_end_matches(['│', '"', ' ']).ends_with('—'), "{w}×{h}: {plain_line}");
+        } else {
+            assert!(!header.contains("DIGEST") && !screen.contains(&hex[..12]), "{w}×{h}: no room for digests:\n{screen}");
+        }
+        assert_eq!(style_of(&t, "⚠ root").fg, Some(Color::Red), "{w}×{h}: root rows are marked");
+        // The chart's labels are narrower: a name cut there says so.
+        assert!(screen.contains("│127.0.0.1:5000/estudiante/hol… "), "{w}×{h}:\n{screen}");
+    }
+}
+
 #[test]
 fn push_shows_a_bar_per_layer_being_sent() {
     let mut a = app();

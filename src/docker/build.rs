@@ -224,13 +224,15 @@ pub fn label_stages(dockerfile: &str, lesson_id: &str) -> String {
 
 /// Ids of the images a classic build made (` ---> 1a2b3c4d5e6f` lines, cached steps excluded).
 #[derive(Debug, Default)]
-struct StepImages {
-    ids: Vec<String>,
+pub(super) struct StepImages {
+    /// Short ids of the images this build made, oldest first.
+    pub(super) ids: Vec<String>,
     cached: bool,
 }
 
 impl StepImages {
-    fn see(&mut self, text: &str) {
+    /// Takes note of the step images in a chunk of build output.
+    pub(super) fn see(&mut self, text: &str) {
         for line in text.lines() {
             let line = line.trim();
             // The id after a FROM step or a cache hit is not this build's.

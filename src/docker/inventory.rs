@@ -99,6 +99,21 @@ impl Engine {
         Ok(own)
     }
 
+    /// Ids of the untagged images labelled for `lesson_id`, intermediate build steps included, whether
+    /// or not they are Estiba's own: what a build or a measurement might leave behind.
+    pub async fn untagged_labelled(&self, lesson_id: &str) -> Result<Vec<String>, EngineError> {
+        let filters = HashMap::from([
+            ("label".to_string(), vec![format!("{LESSON_LABEL}={lesson_id}")]),
+            ("dangling".to_string(), vec!["true".to_string()]),
+        ]);
+        let images = self
+            .docker
+            .list_images(Some(ListImagesOptions { all: true, filters: Some(filters), ..Default::default() }))
+            .await
+            .map_err(daemon)?;
+        Ok(images.into_iter().map(|i| i.id).collect())
+    }
+
     /// Every container (running or not) Estiba created for `lesson_id`, and every image that is its own.
     pub async fn owned(&self, lesson_id: &str) -> Result<Owned, EngineError> {
         let filters = HashMap::from([("label".to_string(), vec![format!("{CONTAINER_LABEL}={lesson_id}")])]);

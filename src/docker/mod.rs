@@ -9,6 +9,7 @@ mod interactive;
 mod inventory;
 mod prepare;
 mod probe;
+mod probe_cache;
 mod registry;
 mod run;
 
@@ -20,8 +21,8 @@ use bollard::Docker;
 
 pub use interactive::{ShellControl, ShellHandle};
 pub use inventory::{Cleaned, ImageInfo, Owned, ownership_mark};
-pub use prepare::{BaseImage, BaseOrigin, PrepareOptions, default_cache_dir, describe as describe_origin};
-pub use probe::{PROBE_BUILDER, PROBE_IMAGE, ProbeReport};
+pub use prepare::{BaseImage, BaseOrigin, PrepareOptions, cache_root, default_cache_dir, describe as describe_origin};
+pub use probe::{LEGACY_PROBE_IMAGE, PROBE_BUILDER, ProbeReport, forget_probe};
 
 /// Label carried by everything Estiba creates: `estiba.lesson=<lesson id>`.
 pub const LESSON_LABEL: &str = "estiba.lesson";

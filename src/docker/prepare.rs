@@ -212,19 +212,27 @@ impl Engine {
     }
 }
 
-/// Where `prepare` keeps its debootstrap cache: `ESTIBA_CACHE_DIR`, else `/var/cache/estiba/standin`
-/// for root, else `$XDG_CACHE_HOME/estiba/standin` (or `~/.cache/estiba/standin`).
+/// Where `prepare` keeps its debootstrap cache: `ESTIBA_CACHE_DIR`, else `standin` in
+/// [`cache_root`].
 pub fn default_cache_dir() -> PathBuf {
     if let Ok(dir) = std::env::var("ESTIBA_CACHE_DIR") {
         return PathBuf::from(dir);
     }
+    cache_root().join("standin")
+}
+
+/// Estiba's cache folder: `/var/cache/estiba` for root, else `$XDG_CACHE_HOME/estiba` (or
+/// `~/.cache/estiba`).
+pub fn cache_root() -> PathBuf {
     if is_root() {
-        return PathBuf::from("/var/cache/estiba/standin");
+        return PathBuf::from("/var/cache/estiba");
     }
     let base = std::env::var("XDG_CACHE_HOME")
+        .ok()
+        .filter(|d| !d.is_empty())
         .map(PathBuf::from)
-        .unwrap_or_else(|_| PathBuf::from(std::env::var("HOME").unwrap_or_else(|_| ".".into())).join(".cache"));
-    base.join("estiba/standin")
+        .unwrap_or_else(|| PathBuf::from(std::env::var("HOME").unwrap_or_else(|_| ".".into())).join(".cache"));
+    base.join("estiba")
 }
 
 fn is_root() -> bool {

@@ -2,7 +2,8 @@
 //! into a container created with the options being compared (archive upload, before start) and run
 //! instead of the image's command. It reports uid/gid/groups, `id`, whether `/bin/sh` exists, whether
 //! the root filesystem is mounted read-write and the capability lines of its own `/proc/self/status`: it
-//! works in `scratch` images and never reads the host's `/proc`.
+//! works in `scratch` images and never reads the host's `/proc`. The probe's image is removed as soon
+//! as the binary is copied out of it; the binary is kept in `probe_cache`.
 
 use std::collections::HashMap;
 
@@ -15,22 +16,20 @@ use bollard::query_parameters::{
 };
 use futures_util::StreamExt;
 
-use super::build::label_stages;
+use super::build::{StepImages, label_stages};
 use super::run::container_config;
-use super::{CONTAINER_LABEL, Engine, EngineError, LESSON_LABEL, daemon};
+use super::{CONTAINER_LABEL, Engine, EngineError, LESSON_LABEL, Session, daemon, probe_cache};
 use crate::caps::{self, CapSets};
 use crate::lesson::command::Run;
 
 const PROBE_SOURCE: &str = include_str!("../../assets/estiba-probe/probe.cpp");
 const PROBE_DOCKERFILE: &str = include_str!("../../assets/estiba-probe/Dockerfile");
-/// Image the probe is built into.
-pub const PROBE_IMAGE: &str = "estiba-probe:0.1.0";
+/// Name earlier versions of Estiba kept the probe image under (now the image is never kept).
+pub const LEGACY_PROBE_IMAGE: &str = "estiba-probe:0.1.0";
 /// Image the probe is built with.
 pub const PROBE_BUILDER: &str = "cpp-build-base:0.1.0";
-/// Label on the probe image naming the source it was built from, so a changed probe is rebuilt.
-const PROBE_SOURCE_LABEL: &str = "estiba.probe-source";
 
-/// FNV-1a of the probe's source and Dockerfile: which probe an image holds.
+/// FNV-1a of the probe's source and Dockerfile: which probe a cached archive holds.
 fn probe_source_id() -> String {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for b in PROBE_SOURCE.bytes().chain(PROBE_DOCKERFILE.bytes()) {
@@ -87,43 +86,100 @@ pub fn parse_report(text: &str) -> Result<ProbeReport, String> {
 }
 
 impl Engine {
-    /// The probe as a tar archive holding `estiba-probe`, building it first if needed.
+    /// The probe as a tar archive holding `estiba-probe`: the one this process already has, else the
+    /// one in the cache folder, else built now (and then kept in both). Nothing of the build stays
+    /// in the engine.
     pub async fn probe_archive(&self, lesson_id: &str) -> Result<Vec<u8>, EngineError> {
-        let source_id = probe_source_id();
-        let current = self.image_info(PROBE_IMAGE).await?;
-        if current.is_none_or(|i| i.labels.get(PROBE_SOURCE_LABEL) != Some(&source_id)) {
-            if self.image_info(PROBE_BUILDER).await?.is_none() {
-                return Err(EngineError::Local(format!(
-                    "para medir hace falta la imagen para compilar {PROBE_BUILDER}: ejecuta antes el paso «Imagen para compilar»"
-                )));
+        let key = self.probe_key().await?;
+        if let Some(archive) = probe_cache::memory_get(&key) {
+            return Ok(archive);
+        }
+        let dir = super::prepare::cache_root();
+        let archive = match probe_cache::read(&dir, &key) {
+            Some(archive) => archive,
+            None => {
+                let archive = self.build_probe(lesson_id).await?;
+                // Without a cache folder the probe is only built again next time.
+                let _ = probe_cache::write(&dir, &key, &archive);
+                archive
             }
-            let mut ctx = tar::Builder::new(Vec::new());
-            let df = label_stages(&format!("{PROBE_DOCKERFILE}LABEL {PROBE_SOURCE_LABEL}={source_id}\n"), lesson_id);
-            for (name, data) in [("Dockerfile", df.as_str()), ("probe.cpp", PROBE_SOURCE)] {
-                let mut h = tar::Header::new_gnu();
-                h.set_size(data.len() as u64);
-                h.set_mode(0o644);
-                h.set_cksum();
-                ctx.append_data(&mut h, name, data.as_bytes()).map_err(|e| EngineError::Local(e.to_string()))?;
-            }
-            let tar = ctx.into_inner().map_err(|e| EngineError::Local(e.to_string()))?;
-            let opts = BuildImageOptions {
-                dockerfile: "Dockerfile".into(),
-                t: Some(PROBE_IMAGE.into()),
-                rm: true,
-                forcerm: true,
-                networkmode: Some("none".into()),
-                version: BuilderVersion::BuilderV1,
-                ..Default::default()
-            };
-            let mut s = self.docker.build_image(opts, None, Some(body_full(tar.into())));
-            while let Some(item) = s.next().await {
-                item.map_err(daemon)?;
+        };
+        probe_cache::memory_put(&key, &archive);
+        Ok(archive)
+    }
+
+    /// Which probe fits this engine: its source id and the engine's architecture.
+    async fn probe_key(&self) -> Result<String, EngineError> {
+        let info = self.info().await?;
+        let arch = info.platform.rsplit('/').next().filter(|a| !a.is_empty()).unwrap_or("desconocida").to_string();
+        Ok(format!("{}-{arch}", probe_source_id()))
+    }
+
+    /// Builds the probe with the lesson's build image and copies the binary out as a tar archive.
+    /// The image is built untagged and without the build cache, and removed with every intermediate
+    /// image of its build as soon as the binary is out (or the build fails): none is left behind.
+    async fn build_probe(&self, lesson_id: &str) -> Result<Vec<u8>, EngineError> {
+        if self.image_info(PROBE_BUILDER).await?.is_none() {
+            return Err(EngineError::Local(format!(
+                "para medir hace falta la imagen para compilar {PROBE_BUILDER}: ejecuta antes el paso «Imagen para compilar»"
+            )));
+        }
+        self.remove_legacy_probe(lesson_id).await;
+        let mut ctx = tar::Builder::new(Vec::new());
+        let df = label_stages(PROBE_DOCKERFILE, lesson_id);
+        for (name, data) in [("Dockerfile", df.as_str()), ("probe.cpp", PROBE_SOURCE)] {
+            let mut h = tar::Header::new_gnu();
+            h.set_size(data.len() as u64);
+            h.set_mode(0o644);
+            h.set_cksum();
+            ctx.append_data(&mut h, name, data.as_bytes()).map_err(|e| EngineError::Local(e.to_string()))?;
+        }
+        let tar = ctx.into_inner().map_err(|e| EngineError::Local(e.to_string()))?;
+        let opts = BuildImageOptions {
+            dockerfile: "Dockerfile".into(),
+            rm: true,
+            forcerm: true,
+            // Every step's image is this build's own, so removing the last one removes them all.
+            nocache: true,
+            networkmode: Some("none".into()),
+            version: BuilderVersion::BuilderV1,
+            ..Default::default()
+        };
+        let mut made = StepImages::default();
+        let mut built = None;
+        let mut result = Ok(());
+        let mut s = self.docker.build_image(opts, None, Some(body_full(tar.into())));
+        while let Some(item) = s.next().await {
+            match item {
+                Ok(info) => {
+                    let text = info.stream.unwrap_or_default();
+                    made.see(&text);
+                    built = built.or_else(|| text.lines().find_map(|l| l.trim().strip_prefix("Successfully built ")).map(String::from));
+                }
+                Err(e) => {
+                    result = Err(daemon(e));
+                    break;
+                }
             }
         }
+        drop(s);
+        let archive = match (result, &built) {
+            (Ok(()), Some(image)) => self.copy_probe_out(image, lesson_id).await,
+            (Ok(()), None) => Err(EngineError::Local("la construcción de la sonda no dio ninguna imagen".into())),
+            (Err(e), _) => Err(e),
+        };
+        // The image and its intermediate ones, newest first (removing the last prunes its parents).
+        let mut done = Session { lesson_id: lesson_id.to_string(), leftovers: made.ids, ..Session::default() };
+        done.leftovers.extend(built);
+        self.remove_leftovers(&mut done).await;
+        archive
+    }
+
+    /// Downloads `/estiba-probe` from a container of `image` (created, never started).
+    async fn copy_probe_out(&self, image: &str, lesson_id: &str) -> Result<Vec<u8>, EngineError> {
         let labels =
             HashMap::from([(LESSON_LABEL.to_string(), lesson_id.to_string()), (CONTAINER_LABEL.to_string(), lesson_id.to_string())]);
-        let body = bollard::models::ContainerCreateBody { image: Some(PROBE_IMAGE.into()), labels: Some(labels), ..Default::default() };
+        let body = bollard::models::ContainerCreateBody { image: Some(image.into()), labels: Some(labels), ..Default::default() };
         let id = self.docker.create_container(None::<CreateContainerOptions>, body).await.map_err(daemon)?.id;
         let mut archive = Vec::new();
         let mut s = self.docker.download_from_container(&id, Some(DownloadFromContainerOptions { path: "/estiba-probe".into() }));
@@ -137,8 +193,23 @@ impl Engine {
                 }
             }
         }
+        drop(s);
         let _ = self.docker.remove_container(&id, Some(RemoveContainerOptions { force: true, ..Default::default() })).await;
-        result.map(|()| archive)
+        result?;
+        if !probe_cache::holds_probe(&archive) {
+            return Err(EngineError::Local("la sonda copiada del contenedor no es un binario".into()));
+        }
+        Ok(archive)
+    }
+
+    /// Removes the probe image earlier versions of Estiba kept ([`LEGACY_PROBE_IMAGE`]), when it is
+    /// the lesson's own.
+    async fn remove_legacy_probe(&self, lesson_id: &str) {
+        let Ok(Some(old)) = self.image_info(LEGACY_PROBE_IMAGE).await else { return };
+        if self.is_own_image(&old.id, lesson_id).await.unwrap_or(false) {
+            let opts = RemoveImageOptions { force: true, noprune: false, ..Default::default() };
+            let _ = self.docker.remove_image(LEGACY_PROBE_IMAGE, Some(opts), None).await;
+        }
     }
 
     /// Runs the probe in `run.image` with `run`'s options. `Err(Daemon)` when the engine refuses
@@ -229,6 +300,13 @@ impl Engine {
         let _ = self.docker.remove_container(&id, Some(RemoveContainerOptions { force: true, v: true, ..Default::default() })).await;
         result
     }
+}
+
+/// Forgets the probe kept between measurements (in memory and in the cache folder): the next
+/// measurement builds it again.
+pub fn forget_probe() {
+    probe_cache::memory_clear();
+    probe_cache::remove_files(&super::prepare::cache_root());
 }
 
 #[cfg(test)]
