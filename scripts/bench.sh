@@ -44,9 +44,11 @@ cargo build --locked --release --bins >&2 || exit 1
 BIN="$ROOT/target/release/estiba"
 
 # The same file for both sides of P1 and P6: the lesson without its front matter (presenterm reads
-# front matter keys of its own and refuses others).
+# front matter keys of its own and refuses others) and without the attributes after a fence's
+# language (presenterm 0.16 refuses `+run`, `file=`…: "invalid code attribute").
 mkdir -p "$WORK/lessons"
-awk 'NR == 1 && /^---$/ {fm = 1; next} fm && /^---$/ {fm = 0; next} !fm' "$LESSON" >"$WORK/lessons/leccion.md"
+awk 'NR == 1 && /^---$/ {fm = 1; next} fm && /^---$/ {fm = 0; next} !fm' "$LESSON" \
+    | sed -E 's/^(```+[A-Za-z0-9_-]*)[[:space:]].*$/\1/' >"$WORK/lessons/leccion.md"
 SAME="$WORK/lessons/leccion.md"
 
 # --- P1: estiba show vs mdcat --------------------------------------------------------------------
@@ -83,9 +85,11 @@ fi
 # --- P3: estiba check vs a bash script of the same docker CLI commands --------------------------
 # The script is made from the lesson's own `+run` blocks, up to the cleanup section (skipped on
 # both sides: `estiba check --keep`), with what Estiba adds for safety added here too: the lesson
-# label on builds and containers, `--network none` on runs, the label filter on prune. Both sides use
-# the classic builder against the same engine; each side is warmed up once, so both run on a warm
-# cache, then they alternate.
+# label on builds (`--label`; stages built FROM the script's own cpp-build-base inherit it, so the
+# filtered prune removes the same `build` stage the lesson's `docker image prune -f` removes) and on
+# containers, `--network none` on builds and runs (the engine may have no default bridge at all),
+# the label filter on prune. Both sides use the classic builder against the same engine; each side
+# is warmed up once, so both run on the same cache state, then they alternate.
 if wants P3; then
     CLI="$WORK/docker-cli.sh"
     REGISTRY=${ESTIBA_REGISTRY:-127.0.0.1:5000}
@@ -101,7 +105,7 @@ if wants P3; then
             inrun && /^```/ {
                 inrun = 0
                 gsub(/\$REGISTRY/, reg, cmd)
-                sub(/^docker build /, "docker build --label " label " ", cmd)
+                sub(/^docker build /, "docker build --network none --label " label " ", cmd)
                 sub(/^docker image prune -f/, "docker image prune -f --filter label=" label, cmd)
                 if (cmd ~ /^docker run /) {
                     sub(/^docker run /, "docker run --network none --label " label " ", cmd)
@@ -118,14 +122,24 @@ if wants P3; then
     export ESTIBA_REGISTRY_PASSWORD=${ESTIBA_REGISTRY_PASSWORD:-estiba}
     side_estiba() { local t0; t0=$(now_ns); "$BIN" check --keep --allow-privileged "$LESSON" >"$WORK/check.log" 2>&1 || log "P3: estiba check falló: $(tail -3 "$WORK/check.log")"; echo $(( $(now_ns) - t0 )); }
     side_cli() { local t0; t0=$(now_ns); bash "$CLI"; echo $(( $(now_ns) - t0 )); }
+    # Both sides must do the work: the script's images must exist after it (it hides each exit code
+    # as a learner's script would, so check the result instead).
+    cli_check() {
+        local t
+        for t in cpp-build-base:0.1.0 hola:1.0.0 hola:2.0.0 hola:1.1.0 hola:2.1.0; do
+            [ "$(docker image inspect -f '{{index .Config.Labels "estiba.lesson"}}' "$t" 2>/dev/null)" = estiba-bench ] \
+                || { log "P3: el script del CLI no construyó $t"; return 1; }
+        done
+    }
     side_estiba >/dev/null; side_cli >/dev/null
+    CLI_OK=1; cli_check || CLI_OK=0
     e=(); c=()
     for _ in $(seq "${BENCH_P3_RUNS:-3}"); do e+=("$(side_estiba)"); c+=("$(side_cli)"); done
     E=$(printf '%s\n' "${e[@]}" | median); C=$(printf '%s\n' "${c[@]}" | median)
     log "P3: estiba check $((E / 1000000)) ms, docker CLI $((C / 1000000)) ms (mediana)"
     docker image prune -af --filter "label=$LABEL" >/dev/null 2>&1
     R=$(ratio "$E" "$C")
-    verdict P3 "$R" "<=1.0" "$(le "$R" 1.0)"
+    verdict P3 "$R" "<=1.0" "$(( $(le "$R" 1.0) && CLI_OK ))"
 fi
 
 # --- tmux helpers for P4–P6 ----------------------------------------------------------------------

@@ -224,3 +224,16 @@ fn bundled_lesson_parses_with_every_section() {
     assert!(l.steps.iter().all(|s| !s.commands.is_empty()), "every step runs something");
     assert!(!l.source.contains("egsmartin"), "no real account in the lesson");
 }
+
+#[rstest]
+#[case::plain("FROM ubuntu:24.04\nRUN x\n", &["ubuntu:24.04"])]
+#[case::stages_and_scratch("FROM cpp-build-base:0.1.0 AS build\nRUN make\nFROM scratch\nCOPY --from=build /a /\n", &["cpp-build-base:0.1.0"])]
+#[case::earlier_stage_is_not_a_base("FROM a AS Base\nFROM base AS t\nFROM b\n", &["a", "b"])]
+#[case::flags_and_case("from --platform=linux/amd64 debian:12 as x\n", &["debian:12"])]
+#[case::continuation("FROM \\\n  ubuntu:24.04 \\\n  AS base\nFROM base\n", &["ubuntu:24.04"])]
+#[case::crlf("FROM a AS b\r\nFROM b\r\nFROM c\r\n", &["a", "c"])]
+#[case::repeats("FROM a\nFROM a\n", &["a"])]
+#[case::not_from("RUN echo FROM x\n# FROM y\n", &[])]
+fn dockerfile_bases(#[case] dockerfile: &str, #[case] want: &[&str]) {
+    assert_eq!(estiba::lesson::assets::from_images(dockerfile), want);
+}

@@ -11,7 +11,7 @@ use super::exec::{Sink, say};
 use super::format::human_size;
 use super::images::split_reference;
 use super::{CANCELLED, Engine, EngineError, LESSON_LABEL, Session, Stream, daemon};
-use crate::lesson::assets::within_assets;
+use crate::lesson::assets::{self, within_assets};
 use crate::lesson::command::Build;
 
 /// A packed build context.
@@ -23,11 +23,19 @@ pub struct Context {
     pub dockerfile: String,
 }
 
-/// Packs the build context `b.context` (relative to `root`, inside the asset folder `assets`):
-/// refuses paths leaving `assets` and symlinks pointing outside it, keeps the symlinks inside it as
-/// symlinks (as the docker CLI does), honours `.dockerignore`, and adds the ownership label after
-/// every `FROM` of the Dockerfile so that every stage's image carries it.
-pub fn pack(root: &Path, assets: &Path, b: &Build, lesson_id: &str) -> Result<Context, EngineError> {
+/// Where a build's context and Dockerfile are, checked to stay inside the asset folder.
+struct Located {
+    /// The asset folder, canonical.
+    root_c: PathBuf,
+    /// The context folder, canonical.
+    dir_c: PathBuf,
+    /// The Dockerfile, canonical.
+    df_c: PathBuf,
+    /// The Dockerfile's path inside the context.
+    df_rel: String,
+}
+
+fn locate(root: &Path, assets: &Path, b: &Build) -> Result<Located, EngineError> {
     let dir = within_assets(root, assets, &b.context, "el contexto").map_err(EngineError::Local)?;
     let root_c = assets
         .canonicalize()
@@ -54,6 +62,15 @@ pub fn pack(root: &Path, assets: &Path, b: &Build, lesson_id: &str) -> Result<Co
         .map_err(|_| EngineError::Local(format!("el Dockerfile `{dockerfile}` debe estar dentro del contexto")))?
         .to_string_lossy()
         .to_string();
+    Ok(Located { root_c, dir_c, df_c, df_rel })
+}
+
+/// Packs the build context `b.context` (relative to `root`, inside the asset folder `assets`):
+/// refuses paths leaving `assets` and symlinks pointing outside it, keeps the symlinks inside it as
+/// symlinks (as the docker CLI does), honours `.dockerignore`, and labels every stage of the
+/// Dockerfile (see [`label_stages`]; `inherited` are the bases that already carry the label).
+pub fn pack(root: &Path, assets: &Path, b: &Build, lesson_id: &str, inherited: &[String]) -> Result<Context, EngineError> {
+    let Located { root_c, dir_c, df_rel, .. } = locate(root, assets, b)?;
     let ignore = Ignore::read(&dir_c);
     let mut files = Vec::new();
     walk(&dir_c, &dir_c, &root_c, &ignore, &mut files)?;
@@ -72,7 +89,7 @@ pub fn pack(root: &Path, assets: &Path, b: &Build, lesson_id: &str) -> Result<Co
             continue;
         }
         let data = std::fs::read(&full).map_err(|e| EngineError::Local(format!("no se puede leer {}: {e}", full.display())))?;
-        let data = if rel_s == df_rel { label_stages(&String::from_utf8_lossy(&data), lesson_id).into_bytes() } else { data };
+        let data = if rel_s == df_rel { label_stages(&String::from_utf8_lossy(&data), lesson_id, inherited).into_bytes() } else { data };
         let mut header = tar::Header::new_gnu();
         header.set_size(data.len() as u64);
         header.set_mode(mode(&full));
@@ -187,36 +204,52 @@ fn glob(p: &str, s: &str) -> bool {
     go(&p, &s)
 }
 
-/// Adds `LABEL estiba.lesson="<id>"` right after every `FROM`, so every intermediate container of
-/// the build carries the ownership label (and can be found and removed), and again as the last
+/// Adds `LABEL estiba.lesson="<id>"` right after every `FROM` whose base does not already carry it
+/// (a base in `inherited`, or an earlier stage), so every intermediate container and image of the
+/// build carries the ownership label (and can be found and removed), and again as the last
 /// instruction of every stage: an image whose newest step is that label is Estiba's own, while a
 /// learner's image built `FROM` it inherits the label but not that last step
-/// (see [`super::inventory`]).
-pub fn label_stages(dockerfile: &str, lesson_id: &str) -> String {
+/// (see [`super::inventory`]). Every instruction is a step the engine commits (seconds each on a
+/// large base), so none is added that would change nothing.
+pub fn label_stages(dockerfile: &str, lesson_id: &str, inherited: &[String]) -> String {
     let label = format!("LABEL {LESSON_LABEL}=\"{lesson_id}\"\n");
     let mark = format!("LABEL {}\n", super::inventory::ownership_mark(lesson_id));
     let mut out = String::new();
     let mut continued = false;
     let mut pending = false;
-    let mut stages = 0;
+    let mut stages: Vec<String> = Vec::new();
+    let mut from = String::new();
     for line in dockerfile.lines() {
         let t = line.trim_start();
         if !continued && t.len() > 5 && t[..5].eq_ignore_ascii_case("FROM ") {
-            if stages > 0 {
+            if !stages.is_empty() {
                 out.push_str(&mark);
             }
-            stages += 1;
+            stages.push(String::new());
+            from.clear();
             pending = true;
         }
         continued = line.trim_end().ends_with('\\');
+        if pending {
+            from.push_str(line.trim_end().trim_end_matches('\\'));
+            from.push(' ');
+        }
         out.push_str(line);
         out.push('\n');
         if pending && !continued {
-            out.push_str(&label);
+            let f = assets::parse_from(&from).unwrap_or(assets::From { base: String::new(), name: None });
+            let labelled = stages.iter().any(|s| !s.is_empty() && s.eq_ignore_ascii_case(&f.base))
+                || inherited.iter().any(|i| assets::normalize_ref(i) == assets::normalize_ref(&f.base));
+            if !labelled {
+                out.push_str(&label);
+            }
+            if let Some(last) = stages.last_mut() {
+                *last = f.name.unwrap_or_default();
+            }
             pending = false;
         }
     }
-    if stages > 0 {
+    if !stages.is_empty() {
         out.push_str(&mark);
     }
     out
@@ -314,8 +347,26 @@ fn build_exit_code(message: &str) -> i64 {
 }
 
 impl Engine {
+    /// The images `dockerfile` starts from that already carry this lesson's label (their stages
+    /// inherit it: no `LABEL` step is needed after their `FROM`).
+    pub(super) async fn labelled_bases(&self, dockerfile: &str, lesson_id: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        for base in assets::from_images(dockerfile) {
+            if let Ok(Some(info)) = self.image_info(&base).await
+                && info.labels.get(LESSON_LABEL).is_some_and(|v| v == lesson_id)
+            {
+                out.push(base);
+            }
+        }
+        out
+    }
+
     pub(super) async fn build(&self, b: &Build, session: &mut Session, out: Sink<'_>) -> Result<i64, EngineError> {
-        let ctx = match pack(&session.root, &session.assets, b, &session.lesson_id) {
+        let inherited = match locate(&session.root, &session.assets, b) {
+            Ok(l) => self.labelled_bases(&std::fs::read_to_string(&l.df_c).unwrap_or_default(), &session.lesson_id).await,
+            Err(_) => Vec::new(),
+        };
+        let ctx = match pack(&session.root, &session.assets, b, &session.lesson_id, &inherited) {
             Ok(c) => c,
             Err(EngineError::Local(m)) => {
                 say(out, Stream::Stderr, format!("{m}\n"));
@@ -394,14 +445,30 @@ mod tests {
     #[test]
     fn every_stage_gets_the_label() {
         let df = "FROM a AS build\nRUN x\nfrom scratch\nCOPY --from=build /x /\n";
-        let out = label_stages(df, "l");
+        let out = label_stages(df, "l", &[]);
         // After each FROM (for the build's containers) and as each stage's last step (the mark).
         assert_eq!(
             out,
             "FROM a AS build\nLABEL estiba.lesson=\"l\"\nRUN x\nLABEL estiba.lesson=\"l\"\nfrom scratch\nLABEL estiba.lesson=\"l\"\nCOPY --from=build /x /\nLABEL estiba.lesson=\"l\"\n"
         );
-        let continued = label_stages("FROM \\\n  a\nRUN y\n", "l");
+        let continued = label_stages("FROM \\\n  a\nRUN y\n", "l", &[]);
         assert_eq!(continued, "FROM \\\n  a\nLABEL estiba.lesson=\"l\"\nRUN y\nLABEL estiba.lesson=\"l\"\n");
+    }
+
+    #[test]
+    fn a_stage_whose_base_carries_the_label_gets_only_the_mark() {
+        // cpp-build-base was built by this lesson; an earlier stage is labelled already; scratch is not.
+        let df = "FROM cpp-build-base:0.1.0 AS build\nRUN make\nFROM build AS test\nRUN test\nFROM scratch\nCOPY --from=build /x /\n";
+        let out = label_stages(df, "l", &["cpp-build-base:0.1.0".to_string()]);
+        let mark = "LABEL estiba.lesson=\"l\"\n";
+        assert_eq!(
+            out,
+            format!(
+                "FROM cpp-build-base:0.1.0 AS build\nRUN make\n{mark}FROM build AS test\nRUN test\n{mark}FROM scratch\n{mark}COPY --from=build /x /\n{mark}"
+            )
+        );
+        // `name` and `name:latest` are the same base.
+        assert_eq!(label_stages("FROM base\nRUN x\n", "l", &["base:latest".to_string()]), format!("FROM base\nRUN x\n{mark}"));
     }
 
     /// A scratch asset folder `<tmp>/assets/ctx` with a Dockerfile, under a lesson root `<tmp>`.
@@ -437,7 +504,7 @@ mod tests {
         let (root, assets) = scratch_assets("loop");
         std::os::unix::fs::symlink(".", root.join("assets/ctx/sub/yo")).unwrap();
         std::os::unix::fs::symlink("sub/a.txt", root.join("assets/ctx/b.txt")).unwrap();
-        let ctx = pack(&root, &assets, &build("assets/ctx"), "l").unwrap();
+        let ctx = pack(&root, &assets, &build("assets/ctx"), "l", &[]).unwrap();
         let e = entries(&ctx);
         assert!(e.contains(&("sub/yo".into(), tar::EntryType::Symlink, Some(".".into()))), "{e:?}");
         assert!(e.contains(&("b.txt".into(), tar::EntryType::Symlink, Some("sub/a.txt".into()))), "{e:?}");
@@ -451,17 +518,17 @@ mod tests {
         std::fs::write(root.join("lessons/privado.md"), "x").unwrap();
         // The lesson root itself, and a sibling of the assets: outside the asset folder.
         for context in [".", "lessons", "assets/..", "assets/ctx/../../lessons", "/etc"] {
-            let err = pack(&root, &assets, &build(context), "l").err().map(|e| e.to_string()).unwrap_or_default();
+            let err = pack(&root, &assets, &build(context), "l", &[]).err().map(|e| e.to_string()).unwrap_or_default();
             assert!(err.contains("no permitido") || err.contains("sale de la carpeta de recursos"), "{context}: {err}");
         }
         // A link out of the assets, even into the lesson's own folder, is refused.
         std::os::unix::fs::symlink(root.join("lessons"), root.join("assets/ctx/fuera")).unwrap();
-        let err = pack(&root, &assets, &build("assets/ctx"), "l").err().map(|e| e.to_string()).unwrap_or_default();
+        let err = pack(&root, &assets, &build("assets/ctx"), "l", &[]).err().map(|e| e.to_string()).unwrap_or_default();
         assert!(err.contains("el enlace simbólico `fuera` apunta fuera de la carpeta de recursos"), "{err}");
         // And a context that is itself a link out of the assets.
         std::fs::remove_file(root.join("assets/ctx/fuera")).unwrap();
         std::os::unix::fs::symlink(root.join("lessons"), root.join("assets/enlace")).unwrap();
-        let err = pack(&root, &assets, &build("assets/enlace"), "l").err().map(|e| e.to_string()).unwrap_or_default();
+        let err = pack(&root, &assets, &build("assets/enlace"), "l", &[]).err().map(|e| e.to_string()).unwrap_or_default();
         assert!(err.contains("sale de la carpeta de recursos"), "{err}");
     }
 

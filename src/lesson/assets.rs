@@ -135,21 +135,8 @@ pub fn base_images(lesson: &Lesson) -> Vec<String> {
             DockerCommand::Build(b) => {
                 let Ok(dir) = context_dir(lesson, &b.context) else { continue };
                 let df = dir.join(b.dockerfile.as_deref().unwrap_or("Dockerfile"));
-                let text = std::fs::read_to_string(df).unwrap_or_default();
-                let mut stages: Vec<String> = Vec::new();
-                for line in text.lines() {
-                    let words: Vec<&str> = line.split_whitespace().collect();
-                    if words.first().is_some_and(|w| w.eq_ignore_ascii_case("FROM")) {
-                        let image = words.iter().skip(1).find(|w| !w.starts_with("--")).copied().unwrap_or_default();
-                        if !stages.iter().any(|s| s.eq_ignore_ascii_case(image)) {
-                            add(image, &built, &mut bases);
-                        }
-                        if let (Some(a), Some(name)) = (words.get(2), words.get(3))
-                            && a.eq_ignore_ascii_case("AS")
-                        {
-                            stages.push(name.to_string());
-                        }
-                    }
+                for image in from_images(&std::fs::read_to_string(df).unwrap_or_default()) {
+                    add(&image, &built, &mut bases);
                 }
                 built.extend(b.tags.iter().map(|t| normalize_ref(t)));
             }
@@ -162,7 +149,7 @@ pub fn base_images(lesson: &Lesson) -> Vec<String> {
 }
 
 /// `name` → `name:latest`; references with a tag or digest unchanged.
-fn normalize_ref(r: &str) -> String {
+pub fn normalize_ref(r: &str) -> String {
     let last = r.rsplit('/').next().unwrap_or(r);
     if last.contains(':') || last.contains('@') || r == "scratch" { r.to_string() } else { format!("{r}:latest") }
 }
@@ -171,12 +158,47 @@ fn normalize_ref(r: &str) -> String {
 pub fn final_base(lesson: &Lesson, b: &crate::lesson::command::Build) -> Option<String> {
     let dir = context_dir(lesson, &b.context).ok()?;
     let text = std::fs::read_to_string(dir.join(b.dockerfile.as_deref().unwrap_or("Dockerfile"))).ok()?;
-    text.lines()
-        .filter_map(|l| {
-            let w: Vec<&str> = l.split_whitespace().collect();
-            w.first()
-                .filter(|f| f.eq_ignore_ascii_case("FROM"))
-                .and_then(|_| w.iter().skip(1).find(|x| !x.starts_with("--")).map(|s| s.to_string()))
-        })
-        .next_back()
+    froms(&text).pop().map(|f| f.base)
+}
+
+/// One `FROM` instruction of a Dockerfile.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct From {
+    /// The image (or earlier stage) it starts from.
+    pub base: String,
+    /// The stage's name (`AS name`), if any.
+    pub name: Option<String>,
+}
+
+/// Parses one instruction (continuation lines joined): `FROM [--flag…] image [AS name]`.
+pub fn parse_from(instruction: &str) -> Option<From> {
+    let mut words = instruction.split_whitespace();
+    if !words.next()?.eq_ignore_ascii_case("FROM") {
+        return None;
+    }
+    let words: Vec<&str> = words.filter(|w| !w.starts_with("--")).collect();
+    let name = match words.as_slice() {
+        [_, as_, name, ..] if as_.eq_ignore_ascii_case("AS") => Some(name.to_string()),
+        _ => None,
+    };
+    Some(From { base: words.first()?.to_string(), name })
+}
+
+/// The `FROM`s of a Dockerfile, in order.
+pub fn froms(dockerfile: &str) -> Vec<From> {
+    dockerfile.replace("\\\r\n", " ").replace("\\\n", " ").lines().filter_map(parse_from).collect()
+}
+
+/// The images a Dockerfile starts from: its `FROM`s that are neither an earlier stage nor `scratch`,
+/// without repeats.
+pub fn from_images(dockerfile: &str) -> Vec<String> {
+    let all = froms(dockerfile);
+    let mut bases: Vec<String> = Vec::new();
+    for (i, f) in all.iter().enumerate() {
+        let stage = all[..i].iter().any(|e| e.name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(&f.base)));
+        if !stage && !f.base.eq_ignore_ascii_case("scratch") && !bases.contains(&f.base) {
+            bases.push(f.base.clone());
+        }
+    }
+    bases
 }
