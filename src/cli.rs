@@ -150,6 +150,23 @@ async fn connect() -> Result<Engine, ExitCode> {
 }
 
 /// Runs the CLI.
+/// Runs `args`: what needs no engine (`show`, `ingest`) at once, the rest on a tokio runtime
+/// started only then (starting its threads is a good part of `show`'s few milliseconds).
+pub fn run_blocking(args: Args) -> ExitCode {
+    match args.command {
+        Some(Cmd::Show { lesson, width, plain }) => show_cmd(lesson, args.registry, width, plain).unwrap_or_else(|code| code),
+        Some(Cmd::Ingest { lines }) => ingest_cmd(lines),
+        _ => match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+            Ok(rt) => rt.block_on(run(args)),
+            Err(e) => {
+                eprintln!("estiba: no se pudo iniciar el entorno de ejecución: {e}");
+                ExitCode::FAILURE
+            }
+        },
+    }
+}
+
+/// Runs `args` (on a tokio runtime).
 pub async fn run(args: Args) -> ExitCode {
     let result = match args.command {
         Some(Cmd::Check { lesson, format, verbose, keep, allow_privileged }) => {

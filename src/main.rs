@@ -4,7 +4,6 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-#[tokio::main]
-async fn main() -> ExitCode {
-    estiba::cli::run(estiba::cli::Args::parse()).await
+fn main() -> ExitCode {
+    estiba::cli::run_blocking(estiba::cli::Args::parse())
 }

@@ -1,13 +1,14 @@
 //! Source text normalisation and byte-offset → line/column mapping.
 
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
 
 /// Normalises a lesson file so that CRLF, lone CR and decomposed accents (NFD) give the same text as a
 /// clean file: line endings become `\n`, text becomes NFC, and a leading BOM is dropped.
 pub fn normalize(raw: &str) -> String {
     let raw = raw.strip_prefix('\u{feff}').unwrap_or(raw);
-    let unix = raw.replace("\r\n", "\n").replace('\r', "\n");
-    unix.nfc().collect()
+    let unix = if raw.contains('\r') { raw.replace("\r\n", "\n").replace('\r', "\n") } else { raw.to_string() };
+    // Most files are NFC already: the quick check spares composing them again.
+    if is_nfc_quick(unix.chars()) == IsNormalized::Yes { unix } else { unix.nfc().collect() }
 }
 
 /// Maps byte offsets of a normalised text to 1-based line and column (in characters).
