@@ -138,6 +138,7 @@ if wants P3; then
     E=$(printf '%s\n' "${e[@]}" | median); C=$(printf '%s\n' "${c[@]}" | median)
     log "P3: estiba check $((E / 1000000)) ms, docker CLI $((C / 1000000)) ms (mediana)"
     docker image prune -af --filter "label=$LABEL" >/dev/null 2>&1
+    "$BIN" clean "$LESSON" >/dev/null 2>&1   # what `check --keep` kept, so the next run starts clean
     R=$(ratio "$E" "$C")
     verdict P3 "$R" "<=1.0" "$(( $(le "$R" 1.0) && CLI_OK ))"
 fi
