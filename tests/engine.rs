@@ -32,6 +32,12 @@ struct Lab {
     probe_cached: Vec<String>,
     leftover_containers: usize,
     leftover_images: usize,
+    /// The last image of the `build` stage of each of Estiba's multi-stage builds, and whether it
+    /// still existed after the lesson's `docker image prune -f`.
+    stage_ends: Vec<(String, bool)>,
+    /// The learner's own untagged stage (built with the docker CLI `FROM` the lesson's build image),
+    /// and whether it still existed after that prune.
+    learner_stage: Option<(String, bool)>,
 }
 
 impl Lab {
@@ -57,6 +63,47 @@ async fn exec(engine: &Engine, session: &mut Session, line: &str) -> Ran {
     };
     let outcome = engine.execute(&cmd(line), session, &mut sink).await;
     Ran { code: outcome.exit_code, output }
+}
+
+/// The image a classic build's output shows as the end of its first stage (the ` ---> id` before
+/// the second `FROM` step).
+fn first_stage_end(output: &str) -> Option<String> {
+    let mut last = None;
+    let mut froms = 0;
+    for line in output.lines().map(str::trim) {
+        if line.starts_with("Step ") && line.contains(" : FROM ") {
+            froms += 1;
+            if froms == 2 {
+                return last;
+            }
+        } else if let Some(id) = line.strip_prefix("---> ").filter(|i| i.len() == 12 && i.chars().all(|c| c.is_ascii_hexdigit())) {
+            last = Some(id.to_string());
+        }
+    }
+    None
+}
+
+/// The learner's own multi-stage build with the docker CLI, `FROM` the lesson's build image: its
+/// first stage is left untagged and inherits the lesson label. The id of that stage, or `None`
+/// without a docker CLI (outside CI).
+fn learner_multistage(tag: &str) -> Option<String> {
+    use std::io::Write;
+    let child = std::process::Command::new("docker")
+        .args(["build", "--network", "none", "-t", tag, "-"])
+        .env("DOCKER_BUILDKIT", "0")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn();
+    let Ok(mut child) = child else {
+        assert!(!common::in_ci(), "CI=true and no docker CLI to play the learner");
+        return None;
+    };
+    let df = "FROM cpp-build-base:0.1.0 AS b\nRUN echo mio > /mio\nFROM scratch\nCOPY --from=b /mio /mio\n";
+    child.stdin.take().unwrap().write_all(df.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "docker build del aprendiz: {text}");
+    Some(first_stage_end(&text).expect("the learner's first stage"))
 }
 
 async fn setup() -> Option<Lab> {
@@ -87,6 +134,23 @@ async fn setup() -> Option<Lab> {
     ];
     for (key, line) in steps {
         lab.ran.insert(key, exec(&engine, &mut s, line).await);
+    }
+    // The lesson's prune removes the untagged `build` stages of Estiba's builds (they carry no mark
+    // of their own: the ledger holds them), never the learner's untagged stage beside them.
+    let learner = learner_multistage("estiba-tests-aprendiz:1");
+    lab.ran.insert("prune", exec(&engine, &mut s, "docker image prune -f").await);
+    let exists = async |id: &str| engine.image_info(id).await.expect("inspect").is_some();
+    for key in ["build-ubuntu", "build-scratch", "build-nonroot", "build-scratch-nonroot"] {
+        if let Some(id) = first_stage_end(&lab.ran(key).output) {
+            let still = exists(&id).await;
+            lab.stage_ends.push((id, still));
+        }
+    }
+    if let Some(id) = learner {
+        let still = exists(&id).await;
+        lab.learner_stage = Some((id.clone(), still));
+        common::remove_unlabelled_for_tests("estiba-tests-aprendiz:1").await;
+        common::remove_unlabelled_for_tests(&id).await;
     }
     s.input = Some("id\nexit\n".into());
     lab.ran.insert("sh-ubuntu", exec(&engine, &mut s, "docker run -it --rm hola:1.0.0 sh").await);
@@ -184,6 +248,22 @@ fn build_image_builds_and_tags() {
     assert!(r.output.starts_with("Sending build context to Docker daemon"), "{}", r.output);
     assert!(r.output.contains("Successfully tagged cpp-build-base:0.1.0"), "{}", r.output);
     assert_eq!(l.image("cpp-build-base:0.1.0").labels.get("estiba.lesson").map(String::as_str), Some(LESSON));
+}
+
+#[test]
+fn prune_removes_estibas_build_stages_and_not_the_learners() {
+    let l = lab_or_skip!();
+    assert_eq!(l.ran("prune").code, 0, "{}", l.ran("prune").output);
+    assert_eq!(l.stage_ends.len(), 4, "every build shows its first stage: {:?}", l.stage_ends);
+    for (id, still) in &l.stage_ends {
+        assert!(!still, "the build stage {id} survived the prune: {}", l.ran("prune").output);
+    }
+    assert!(l.ran("prune").output.contains(&format!("deleted: sha256:{}", l.stage_ends[0].0)), "{}", l.ran("prune").output);
+    if let Some((id, still)) = &l.learner_stage {
+        assert!(still, "the learner's untagged stage {id} was pruned: {}", l.ran("prune").output);
+    } else {
+        assert!(!common::in_ci());
+    }
 }
 
 #[test]

@@ -89,7 +89,11 @@ pub fn pack(root: &Path, assets: &Path, b: &Build, lesson_id: &str, inherited: &
             continue;
         }
         let data = std::fs::read(&full).map_err(|e| EngineError::Local(format!("no se puede leer {}: {e}", full.display())))?;
-        let data = if rel_s == df_rel { label_stages(&String::from_utf8_lossy(&data), lesson_id, inherited).into_bytes() } else { data };
+        let data = if rel_s == df_rel {
+            label_stages(&String::from_utf8_lossy(&data), lesson_id, inherited, b.target.as_deref()).into_bytes()
+        } else {
+            data
+        };
         let mut header = tar::Header::new_gnu();
         header.set_size(data.len() as u64);
         header.set_mode(mode(&full));
@@ -207,13 +211,15 @@ fn glob(p: &str, s: &str) -> bool {
 /// Adds `LABEL estiba.lesson="<id>"` right after every `FROM` whose base does not already carry it
 /// (a base in `inherited`, or an earlier stage), so every intermediate container and image of the
 /// build carries the ownership label (and can be found and removed), and again as the last
-/// instruction of every stage: an image whose newest step is that label is Estiba's own, while a
-/// learner's image built `FROM` it inherits the label but not that last step
-/// (see [`super::inventory`]). Every instruction is a step the engine commits (seconds each on a
-/// large base), so none is added that would change nothing.
-pub fn label_stages(dockerfile: &str, lesson_id: &str, inherited: &[String]) -> String {
+/// instruction of the stage the build ends with (`target`, else the last one): an image whose
+/// newest step is that label is Estiba's own, while a learner's image built `FROM` it inherits the
+/// label but not that last step (see [`super::inventory`]). The other stages end untagged and are
+/// written down in the [`super::ledger`] instead: every instruction is a step the engine commits
+/// (seconds each on a large base), so none is added that would change nothing.
+pub fn label_stages(dockerfile: &str, lesson_id: &str, inherited: &[String], target: Option<&str>) -> String {
     let label = format!("LABEL {LESSON_LABEL}=\"{lesson_id}\"\n");
     let mark = format!("LABEL {}\n", super::inventory::ownership_mark(lesson_id));
+    let is_target = |name: &str| target.is_some_and(|t| !name.is_empty() && name.eq_ignore_ascii_case(t));
     let mut out = String::new();
     let mut continued = false;
     let mut pending = false;
@@ -222,7 +228,7 @@ pub fn label_stages(dockerfile: &str, lesson_id: &str, inherited: &[String]) -> 
     for line in dockerfile.lines() {
         let t = line.trim_start();
         if !continued && t.len() > 5 && t[..5].eq_ignore_ascii_case("FROM ") {
-            if !stages.is_empty() {
+            if stages.last().is_some_and(|s| is_target(s)) {
                 out.push_str(&mark);
             }
             stages.push(String::new());
@@ -249,7 +255,10 @@ pub fn label_stages(dockerfile: &str, lesson_id: &str, inherited: &[String]) -> 
             pending = false;
         }
     }
-    if !stages.is_empty() {
+    // The build ends with the last stage unless the target is an earlier one (an unknown target
+    // fails the build anyway).
+    let ends_earlier = stages.split_last().is_some_and(|(last, rest)| !is_target(last) && rest.iter().any(|s| is_target(s)));
+    if !stages.is_empty() && !ends_earlier {
         out.push_str(&mark);
     }
     out
@@ -260,6 +269,11 @@ pub fn label_stages(dockerfile: &str, lesson_id: &str, inherited: &[String]) -> 
 pub(super) struct StepImages {
     /// Short ids of the images this build made, oldest first.
     pub(super) ids: Vec<String>,
+    /// The last image of each stage a later stage followed, when this build made it: untagged
+    /// at the end, and without the ownership mark (see [`label_stages`]).
+    pub(super) stage_ends: Vec<String>,
+    /// The newest id seen, and whether this build made it.
+    last: Option<(String, bool)>,
     cached: bool,
 }
 
@@ -269,12 +283,20 @@ impl StepImages {
         for line in text.lines() {
             let line = line.trim();
             // The id after a FROM step or a cache hit is not this build's.
-            if line == "---> Using cache" || (line.starts_with("Step ") && line.to_ascii_uppercase().contains(" : FROM ")) {
+            let from = line.starts_with("Step ") && line.to_ascii_uppercase().contains(" : FROM ");
+            if from && let Some((id, true)) = self.last.take() {
+                self.stage_ends.push(id);
+            }
+            if line == "---> Using cache" || from {
                 self.cached = true;
+            } else if line == "--->" {
+                // `FROM scratch` has no image: the next id is the next step's.
+                self.cached = false;
             } else if let Some(id) = line.strip_prefix("---> ").filter(|i| i.len() == 12 && i.chars().all(|c| c.is_ascii_hexdigit())) {
                 if !self.cached {
                     self.ids.push(id.to_string());
                 }
+                self.last = Some((id.to_string(), !self.cached));
                 self.cached = false;
             }
         }
@@ -427,6 +449,7 @@ impl Engine {
             self.remove_leftovers(session).await;
             return Ok(code);
         }
+        super::ledger::record(&super::ledger::default_file(&session.lesson_id), &made.stage_ends);
         for extra in b.tags.iter().skip(1) {
             let (repo, tag) = split_reference(extra);
             if let Some(first) = b.tags.first() {
@@ -443,32 +466,56 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_stage_gets_the_label() {
+    fn every_stage_gets_the_label_and_the_last_the_mark() {
         let df = "FROM a AS build\nRUN x\nfrom scratch\nCOPY --from=build /x /\n";
-        let out = label_stages(df, "l", &[]);
-        // After each FROM (for the build's containers) and as each stage's last step (the mark).
+        let out = label_stages(df, "l", &[], None);
+        // After each FROM (for the build's containers), and as the last stage's last step (the mark).
         assert_eq!(
             out,
-            "FROM a AS build\nLABEL estiba.lesson=\"l\"\nRUN x\nLABEL estiba.lesson=\"l\"\nfrom scratch\nLABEL estiba.lesson=\"l\"\nCOPY --from=build /x /\nLABEL estiba.lesson=\"l\"\n"
+            "FROM a AS build\nLABEL estiba.lesson=\"l\"\nRUN x\nfrom scratch\nLABEL estiba.lesson=\"l\"\nCOPY --from=build /x /\nLABEL estiba.lesson=\"l\"\n"
         );
-        let continued = label_stages("FROM \\\n  a\nRUN y\n", "l", &[]);
+        let continued = label_stages("FROM \\\n  a\nRUN y\n", "l", &[], None);
         assert_eq!(continued, "FROM \\\n  a\nLABEL estiba.lesson=\"l\"\nRUN y\nLABEL estiba.lesson=\"l\"\n");
     }
 
     #[test]
-    fn a_stage_whose_base_carries_the_label_gets_only_the_mark() {
+    fn a_stage_whose_base_carries_the_label_gets_no_label_step() {
         // cpp-build-base was built by this lesson; an earlier stage is labelled already; scratch is not.
         let df = "FROM cpp-build-base:0.1.0 AS build\nRUN make\nFROM build AS test\nRUN test\nFROM scratch\nCOPY --from=build /x /\n";
-        let out = label_stages(df, "l", &["cpp-build-base:0.1.0".to_string()]);
+        let out = label_stages(df, "l", &["cpp-build-base:0.1.0".to_string()], None);
         let mark = "LABEL estiba.lesson=\"l\"\n";
         assert_eq!(
             out,
             format!(
-                "FROM cpp-build-base:0.1.0 AS build\nRUN make\n{mark}FROM build AS test\nRUN test\n{mark}FROM scratch\n{mark}COPY --from=build /x /\n{mark}"
+                "FROM cpp-build-base:0.1.0 AS build\nRUN make\nFROM build AS test\nRUN test\nFROM scratch\n{mark}COPY --from=build /x /\n{mark}"
             )
         );
         // `name` and `name:latest` are the same base.
-        assert_eq!(label_stages("FROM base\nRUN x\n", "l", &["base:latest".to_string()]), format!("FROM base\nRUN x\n{mark}"));
+        assert_eq!(label_stages("FROM base\nRUN x\n", "l", &["base:latest".to_string()], None), format!("FROM base\nRUN x\n{mark}"));
+    }
+
+    #[test]
+    fn the_mark_ends_the_target_stage() {
+        let df = "FROM a AS build\nRUN make\nFROM build AS Test\nRUN test\nFROM scratch\nCOPY --from=build /x /\n";
+        let mark = "LABEL estiba.lesson=\"l\"\n";
+        let inherited = ["a".to_string()];
+        // `--target test` (names are case-insensitive): the build stops after that stage.
+        assert_eq!(
+            label_stages(df, "l", &inherited, Some("test")),
+            format!("FROM a AS build\nRUN make\nFROM build AS Test\nRUN test\n{mark}FROM scratch\n{mark}COPY --from=build /x /\n")
+        );
+        assert_eq!(
+            label_stages(df, "l", &inherited, Some("build")),
+            format!("FROM a AS build\nRUN make\n{mark}FROM build AS Test\nRUN test\nFROM scratch\n{mark}COPY --from=build /x /\n")
+        );
+        // The last stage as target, or a target no stage has (the engine refuses it): as without one.
+        for t in [None, Some("nada")] {
+            assert_eq!(
+                label_stages(df, "l", &inherited, t),
+                format!("FROM a AS build\nRUN make\nFROM build AS Test\nRUN test\nFROM scratch\n{mark}COPY --from=build /x /\n{mark}")
+            );
+        }
+        assert_eq!(label_stages("FROM a AS fin\nRUN x\n", "l", &inherited, Some("fin")), format!("FROM a AS fin\nRUN x\n{mark}"));
     }
 
     /// A scratch asset folder `<tmp>/assets/ctx` with a Dockerfile, under a lesson root `<tmp>`.
@@ -547,6 +594,22 @@ mod tests {
         m.see("Step 1/3 : FROM a\n ---> 0123456789ab\nStep 2/3 : RUN x\n ---> Using cache\n ---> aaaaaaaaaaaa\n");
         m.see("Step 3/3 : RUN y\n ---> Running in ffffffffffff\nRemoving intermediate container ffffffffffff\n ---> bbbbbbbbbbbb\n");
         assert_eq!(m.ids, ["bbbbbbbbbbbb"]);
+        assert!(m.stage_ends.is_empty(), "the last stage is the final image's: {:?}", m.stage_ends);
+    }
+
+    #[test]
+    fn stage_ends_are_the_made_images_a_later_stage_follows() {
+        let mut m = StepImages::default();
+        // A `build` stage this build made, a cached `test` stage, then the final stage.
+        m.see("Step 1/7 : FROM a AS build\n ---> 0123456789ab\nStep 2/7 : RUN make\n ---> Running in ffffffffffff\n");
+        m.see(" ---> 111111111111\nStep 3/7 : FROM build AS test\n ---> 111111111111\nStep 4/7 : RUN test\n ---> Using cache\n ---> 222222222222\n");
+        m.see("Step 5/7 : FROM scratch\n ---> \nStep 6/7 : COPY --from=build /x /\n ---> 333333333333\nStep 7/7 : LABEL l=1\n ---> 444444444444\n");
+        assert_eq!(m.stage_ends, ["111111111111"]);
+        assert_eq!(m.ids, ["111111111111", "333333333333", "444444444444"]);
+        // A stage with nothing after its FROM ends with its base: not this build's.
+        let mut m = StepImages::default();
+        m.see("Step 1/3 : FROM a AS build\n ---> 0123456789ab\nStep 2/3 : FROM scratch\nStep 3/3 : COPY --from=build /x /\n ---> 333333333333\n");
+        assert!(m.stage_ends.is_empty());
     }
 
     #[test]

@@ -208,6 +208,9 @@ impl Engine {
             deleted.iter().for_each(|d| text.push_str(&format!("deleted: {d}\n")));
             text.push('\n');
         }
+        super::ledger::retain(&super::ledger::default_file(&session.lesson_id), |short| {
+            !deleted.iter().any(|d| d.trim_start_matches("sha256:").starts_with(short))
+        });
         let reclaimed: i64 = deleted.iter().map(|d| layer(d).max(0)).sum();
         text.push_str(&format!("Total reclaimed space: {}\n", human_size(reclaimed)));
         say(out, Stream::Stdout, text);

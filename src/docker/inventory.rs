@@ -1,6 +1,6 @@
 //! What the engine holds, as Estiba's own types: image facts and what a lesson owns.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use bollard::query_parameters::{ListContainersOptions, ListImagesOptions};
 
@@ -65,14 +65,23 @@ impl Engine {
         }))
     }
 
-    /// Whether image `id` is Estiba's own for `lesson_id`: it carries the label and its newest step
-    /// is Estiba's ownership mark. An image a learner built `FROM` a lesson image inherits the label,
-    /// but its newest step is the learner's, so it is never taken for Estiba's.
+    /// Whether image `id` is Estiba's own for `lesson_id`: it carries the label and either its newest
+    /// step is Estiba's ownership mark or Estiba's build wrote it down as a stage it made (see
+    /// [`super::ledger`]). An image a learner built `FROM` a lesson image inherits the label, but its
+    /// newest step is the learner's and no build of Estiba's made it, so it is never taken for Estiba's.
     pub async fn is_own_image(&self, id: &str, lesson_id: &str) -> Result<bool, EngineError> {
+        let ledger = super::ledger::read(&super::ledger::default_file(lesson_id));
+        self.is_own_with(id, lesson_id, &ledger).await
+    }
+
+    async fn is_own_with(&self, id: &str, lesson_id: &str, ledger: &BTreeSet<String>) -> Result<bool, EngineError> {
         let i = self.docker.inspect_image(id).await.map_err(daemon)?;
         let labels = i.config.and_then(|c| c.labels).unwrap_or_default();
         if labels.get(LESSON_LABEL).map(String::as_str) != Some(lesson_id) {
             return Ok(false);
+        }
+        if i.id.as_deref().is_some_and(|full| super::ledger::holds(ledger, full)) {
+            return Ok(true);
         }
         let history = self.docker.image_history(id).await.map_err(daemon)?;
         Ok(history.first().is_some_and(|h| is_mark(&h.created_by, lesson_id) || is_mark(&h.comment, lesson_id)))
@@ -90,9 +99,10 @@ impl Engine {
             .list_images(Some(ListImagesOptions { all: !dangling_only, filters: Some(filters), ..Default::default() }))
             .await
             .map_err(daemon)?;
+        let ledger = super::ledger::read(&super::ledger::default_file(lesson_id));
         let mut own = Vec::new();
         for i in images {
-            if self.is_own_image(&i.id, lesson_id).await.unwrap_or(false) {
+            if self.is_own_with(&i.id, lesson_id, &ledger).await.unwrap_or(false) {
                 own.push(i);
             }
         }
@@ -181,6 +191,18 @@ impl Engine {
                 Err(e) => done.kept.push((name, daemon(e).to_string())),
             }
         }
+        // The ledger keeps only what is still there.
+        let left: Vec<String> = self
+            .docker
+            .list_images(Some(ListImagesOptions { all: true, ..Default::default() }))
+            .await
+            .map_err(daemon)?
+            .into_iter()
+            .map(|i| i.id)
+            .collect();
+        super::ledger::retain(&super::ledger::default_file(lesson_id), |short| {
+            left.iter().any(|id| id.trim_start_matches("sha256:").starts_with(short))
+        });
         Ok(done)
     }
 

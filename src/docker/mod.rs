@@ -7,6 +7,7 @@ pub mod format;
 mod images;
 mod interactive;
 mod inventory;
+mod ledger;
 mod prepare;
 mod probe;
 mod probe_cache;

@@ -127,7 +127,7 @@ impl Engine {
         self.remove_legacy_probe(lesson_id).await;
         let mut ctx = tar::Builder::new(Vec::new());
         let inherited = self.labelled_bases(PROBE_DOCKERFILE, lesson_id).await;
-        let df = label_stages(PROBE_DOCKERFILE, lesson_id, &inherited);
+        let df = label_stages(PROBE_DOCKERFILE, lesson_id, &inherited, None);
         for (name, data) in [("Dockerfile", df.as_str()), ("probe.cpp", PROBE_SOURCE)] {
             let mut h = tar::Header::new_gnu();
             h.set_size(data.len() as u64);
