@@ -88,6 +88,7 @@ fi
 # label on builds (`--label`; stages built FROM the script's own cpp-build-base inherit it, so the
 # filtered prune removes the same `build` stage the lesson's `docker image prune -f` removes) and on
 # containers, `--network none` on builds and runs (the engine may have no default bridge at all),
+# `-i` for `-it` (see below),
 # the label filter on prune. Both sides use the classic builder against the same engine; each side
 # is warmed up once, so both run on the same cache state, then they alternate.
 if wants P3; then
@@ -109,7 +110,9 @@ if wants P3; then
                 sub(/^docker image prune -f/, "docker image prune -f --filter label=" label, cmd)
                 if (cmd ~ /^docker run /) {
                     sub(/^docker run /, "docker run --network none --label " label " ", cmd)
-                    if (input != "") { sub(/ -it /, " -i ", cmd); cmd = "printf \x27" input "\x27 | " cmd }
+                    # A script has no terminal: the CLI refuses `-t` without one and does nothing,
+                    # so `-it` becomes `-i`, fed the input the lesson gives (or none), and does the work.
+                    if (sub(/ -it /, " -i ", cmd)) cmd = (input != "") ? "printf \x27" input "\x27 | " cmd : cmd " </dev/null"
                 }
                 if (cmd ~ /^docker login /) cmd = "printf %s \"$ESTIBA_REGISTRY_PASSWORD\" | " cmd
                 print cmd " >/dev/null 2>&1 || true"

@@ -85,6 +85,7 @@ async fn wait_text(text: &Arc<Mutex<String>>, needle: &str) {
 async fn esc_during_build_leaves_nothing() {
     let _g = SERIAL.lock().await;
     let Some(engine) = common::engine().await else { return };
+    let before = common::all_image_ids().await;
     let session = Session { lesson_id: LESSON.into(), root: slow_context(), assets: slow_context(), ..Session::default() };
     let (text, cancel, task) = spawn(engine.clone(), session, "docker build --no-cache -t estiba-lenta:1 lenta");
     wait_text(&text, "sleep 60").await;
@@ -95,6 +96,34 @@ async fn esc_during_build_leaves_nothing() {
     assert!(text.lock().unwrap().contains("construcción cancelada"));
     assert_eq!(nothing_left(&engine).await, (0, 0), "containers, dangling images");
     assert!(engine.image_info("estiba-lenta:1").await.unwrap().is_none());
+    assert_eq!(common::all_image_ids().await, before, "no image of the build is left, labelled or not");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_failed_build_leaves_none_of_its_images_even_unlabelled() {
+    let _g = SERIAL.lock().await;
+    let Some(engine) = common::engine().await else { return };
+    // The last stage gets the lesson label only from its final mark, so the images its steps make
+    // before it fails carry none: they are removed because the build made them.
+    let dir = std::env::temp_dir().join(format!("estiba-faults-scratch-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("rota")).unwrap();
+    std::fs::write(dir.join("rota/dato.txt"), format!("{}\n", rand_suffix())).unwrap();
+    std::fs::write(dir.join("rota/Dockerfile"), "FROM scratch\nCOPY dato.txt /dato.txt\nWORKDIR /w\nCOPY no-existe /\n").unwrap();
+    let before = common::all_image_ids().await;
+    let mut session = Session { lesson_id: LESSON.into(), root: dir.clone(), assets: dir.clone(), ..Session::default() };
+    let cmd = command::parse("docker build -t estiba-rota:1 rota", &Vars::default()).unwrap();
+    let mut out = String::new();
+    let outcome = engine
+        .execute(&cmd, &mut session, &mut |o| {
+            if let estiba::docker::Output::Text { text, .. } = o {
+                out.push_str(&text);
+            }
+        })
+        .await;
+    assert_ne!(outcome.exit_code, 0, "{out}");
+    assert!(out.contains(" : WORKDIR /w"), "the build got past its first steps: {out}");
+    assert_eq!(common::all_image_ids().await, before, "{out}");
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -138,6 +167,7 @@ fn rand_suffix() -> u128 {
 async fn engine_lost_mid_build_is_a_failure_and_leaves_nothing() {
     let _g = SERIAL.lock().await;
     let Some(engine) = common::engine().await else { return };
+    let before = common::all_image_ids().await;
     let (path, cut) = proxy().await;
     let via_proxy = Engine::connect_unix(&path).await.expect("through the proxy");
     let session = Session { lesson_id: LESSON.into(), root: slow_context(), assets: slow_context(), ..Session::default() };
@@ -153,6 +183,7 @@ async fn engine_lost_mid_build_is_a_failure_and_leaves_nothing() {
     // The engine is back (here: reached directly); what the broken build left is removed.
     engine.remove_leftovers(&mut session).await;
     assert_eq!(nothing_left(&engine).await, (0, 0), "containers, dangling images");
+    assert_eq!(common::all_image_ids().await, before, "no image of the build is left, labelled or not");
     let _ = std::fs::remove_file(&path);
 }
 

@@ -208,30 +208,25 @@ fn glob(p: &str, s: &str) -> bool {
     go(&p, &s)
 }
 
-/// Adds `LABEL estiba.lesson="<id>"` right after every `FROM` whose base does not already carry it
-/// (a base in `inherited`, or an earlier stage), so every intermediate container and image of the
-/// build carries the ownership label (and can be found and removed), and again as the last
-/// instruction of the stage the build ends with (`target`, else the last one): an image whose
-/// newest step is that label is Estiba's own, while a learner's image built `FROM` it inherits the
-/// label but not that last step (see [`super::inventory`]). The other stages end untagged and are
-/// written down in the [`super::ledger`] instead: every instruction is a step the engine commits
-/// (seconds each on a large base), so none is added that would change nothing.
+/// Ends the stage the build finishes with (`target`, else the last one) with
+/// `LABEL estiba.lesson="<id>"`, the ownership mark: an image whose newest step is that label is
+/// Estiba's own, while a learner's image built `FROM` it inherits the label but not that last step
+/// (see [`super::inventory`]). An earlier stage whose base does not already carry the label (a base
+/// in `inherited`, or an earlier stage) gets it right after its `FROM`, so its untagged end can be
+/// found by label; Estiba writes that end down in the [`super::ledger`] instead of marking it. Every
+/// instruction is a step the engine commits (seconds each on a large base), so none is added that
+/// would change nothing: the intermediate images of the last stage are tracked by id while the build
+/// runs (see [`StepImages`]).
 pub fn label_stages(dockerfile: &str, lesson_id: &str, inherited: &[String], target: Option<&str>) -> String {
     let label = format!("LABEL {LESSON_LABEL}=\"{lesson_id}\"\n");
     let mark = format!("LABEL {}\n", super::inventory::ownership_mark(lesson_id));
     let is_target = |name: &str| target.is_some_and(|t| !name.is_empty() && name.eq_ignore_ascii_case(t));
-    let mut out = String::new();
-    let mut continued = false;
-    let mut pending = false;
-    let mut stages: Vec<String> = Vec::new();
-    let mut from = String::new();
+    // Each line, with the stage whose `FROM` it completes.
+    let mut lines: Vec<(&str, Option<assets::From>)> = Vec::new();
+    let (mut continued, mut pending, mut from) = (false, false, String::new());
     for line in dockerfile.lines() {
         let t = line.trim_start();
         if !continued && t.len() > 5 && t[..5].eq_ignore_ascii_case("FROM ") {
-            if stages.last().is_some_and(|s| is_target(s)) {
-                out.push_str(&mark);
-            }
-            stages.push(String::new());
             from.clear();
             pending = true;
         }
@@ -240,25 +235,36 @@ pub fn label_stages(dockerfile: &str, lesson_id: &str, inherited: &[String], tar
             from.push_str(line.trim_end().trim_end_matches('\\'));
             from.push(' ');
         }
-        out.push_str(line);
-        out.push('\n');
-        if pending && !continued {
-            let f = assets::parse_from(&from).unwrap_or(assets::From { base: String::new(), name: None });
-            let labelled = stages.iter().any(|s| !s.is_empty() && s.eq_ignore_ascii_case(&f.base))
-                || inherited.iter().any(|i| assets::normalize_ref(i) == assets::normalize_ref(&f.base));
-            if !labelled {
-                out.push_str(&label);
-            }
-            if let Some(last) = stages.last_mut() {
-                *last = f.name.unwrap_or_default();
-            }
+        let done = pending && !continued;
+        if done {
             pending = false;
         }
+        lines.push((line, done.then(|| assets::parse_from(&from).unwrap_or(assets::From { base: String::new(), name: None }))));
     }
+    let names: Vec<String> = lines.iter().filter_map(|(_, f)| f.as_ref()).map(|f| f.name.clone().unwrap_or_default()).collect();
     // The build ends with the last stage unless the target is an earlier one (an unknown target
     // fails the build anyway).
-    let ends_earlier = stages.split_last().is_some_and(|(last, rest)| !is_target(last) && rest.iter().any(|s| is_target(s)));
-    if !stages.is_empty() && !ends_earlier {
+    let last = names.len().saturating_sub(1);
+    let final_stage = names.iter().position(|n| is_target(n)).unwrap_or(last);
+    let mut out = String::new();
+    let mut stage = None;
+    for (line, f) in lines {
+        if f.is_some() && stage == Some(final_stage) {
+            out.push_str(&mark);
+        }
+        out.push_str(line);
+        out.push('\n');
+        let Some(f) = f else { continue };
+        let i = stage.map_or(0, |i| i + 1);
+        stage = Some(i);
+        let labelled = names[..i].iter().any(|s| !s.is_empty() && s.eq_ignore_ascii_case(&f.base))
+            || inherited.iter().any(|b| assets::normalize_ref(b) == assets::normalize_ref(&f.base));
+        // The final stage is labelled by its mark.
+        if !labelled && i != final_stage {
+            out.push_str(&label);
+        }
+    }
+    if stage == Some(last) && final_stage == last {
         out.push_str(&mark);
     }
     out
@@ -305,8 +311,7 @@ impl StepImages {
 
 impl Engine {
     /// Removes the containers a lost engine kept (see `Session::leftover_containers`), then the
-    /// images left by cancelled or failed builds (newest first) that are still untagged,
-    /// unused and labelled for this lesson. An image still used by the build's last container is
+    /// images cancelled or failed builds made (newest first) that are still untagged and unused. An image still used by the build's last container is
     /// retried for a few seconds (the engine stops that container once the build is abandoned);
     /// those it cannot reach now stay listed for later.
     pub async fn remove_leftovers(&self, session: &mut Session) {
@@ -330,9 +335,9 @@ impl Engine {
                         continue;
                     }
                 };
-                let ours =
-                    image.config.as_ref().and_then(|c| c.labels.as_ref()).and_then(|l| l.get(LESSON_LABEL)) == Some(&session.lesson_id);
-                if !ours || !image.repo_tags.unwrap_or_default().is_empty() {
+                // Made by the build (its output said so, and it was no cache hit): Estiba's, whether or
+                // not a label step had come yet; a name given since keeps it.
+                if !image.repo_tags.unwrap_or_default().is_empty() {
                     continue;
                 }
                 match self
@@ -466,32 +471,39 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_stage_gets_the_label_and_the_last_the_mark() {
+    fn earlier_stages_get_the_label_and_the_last_the_mark() {
         let df = "FROM a AS build\nRUN x\nfrom scratch\nCOPY --from=build /x /\n";
         let out = label_stages(df, "l", &[], None);
-        // After each FROM (for the build's containers), and as the last stage's last step (the mark).
+        // After the FROM of a stage that is not the last (its untagged end is found by label), and as
+        // the last stage's last step (the mark, which labels the final image).
         assert_eq!(
             out,
-            "FROM a AS build\nLABEL estiba.lesson=\"l\"\nRUN x\nfrom scratch\nLABEL estiba.lesson=\"l\"\nCOPY --from=build /x /\nLABEL estiba.lesson=\"l\"\n"
+            "FROM a AS build\nLABEL estiba.lesson=\"l\"\nRUN x\nfrom scratch\nCOPY --from=build /x /\nLABEL estiba.lesson=\"l\"\n"
         );
-        let continued = label_stages("FROM \\\n  a\nRUN y\n", "l", &[], None);
-        assert_eq!(continued, "FROM \\\n  a\nLABEL estiba.lesson=\"l\"\nRUN y\nLABEL estiba.lesson=\"l\"\n");
+        let continued = label_stages("FROM \\\n  a AS b\nRUN y\nFROM b\n", "l", &[], None);
+        assert_eq!(continued, "FROM \\\n  a AS b\nLABEL estiba.lesson=\"l\"\nRUN y\nFROM b\nLABEL estiba.lesson=\"l\"\n");
+        assert_eq!(label_stages("FROM a\nRUN y\n", "l", &[], None), "FROM a\nRUN y\nLABEL estiba.lesson=\"l\"\n");
     }
 
     #[test]
     fn a_stage_whose_base_carries_the_label_gets_no_label_step() {
-        // cpp-build-base was built by this lesson; an earlier stage is labelled already; scratch is not.
+        // cpp-build-base was built by this lesson; an earlier stage is labelled already.
         let df = "FROM cpp-build-base:0.1.0 AS build\nRUN make\nFROM build AS test\nRUN test\nFROM scratch\nCOPY --from=build /x /\n";
         let out = label_stages(df, "l", &["cpp-build-base:0.1.0".to_string()], None);
         let mark = "LABEL estiba.lesson=\"l\"\n";
         assert_eq!(
             out,
             format!(
-                "FROM cpp-build-base:0.1.0 AS build\nRUN make\nFROM build AS test\nRUN test\nFROM scratch\n{mark}COPY --from=build /x /\n{mark}"
+                "FROM cpp-build-base:0.1.0 AS build\nRUN make\nFROM build AS test\nRUN test\nFROM scratch\nCOPY --from=build /x /\n{mark}"
             )
         );
         // `name` and `name:latest` are the same base.
         assert_eq!(label_stages("FROM base\nRUN x\n", "l", &["base:latest".to_string()], None), format!("FROM base\nRUN x\n{mark}"));
+        // The lesson's own Dockerfiles: not one step more than the docker CLI's `--label` adds.
+        let hola = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/hola-scratch/Dockerfile")).unwrap();
+        let out = label_stages(&hola, "l", &["cpp-build-base:0.1.0".to_string()], None);
+        assert_eq!(out.matches("LABEL").count(), 1, "{out}");
+        assert!(out.ends_with(mark), "{out}");
     }
 
     #[test]
@@ -512,7 +524,7 @@ mod tests {
         for t in [None, Some("nada")] {
             assert_eq!(
                 label_stages(df, "l", &inherited, t),
-                format!("FROM a AS build\nRUN make\nFROM build AS Test\nRUN test\nFROM scratch\n{mark}COPY --from=build /x /\n{mark}")
+                format!("FROM a AS build\nRUN make\nFROM build AS Test\nRUN test\nFROM scratch\nCOPY --from=build /x /\n{mark}")
             );
         }
         assert_eq!(label_stages("FROM a AS fin\nRUN x\n", "l", &inherited, Some("fin")), format!("FROM a AS fin\nRUN x\n{mark}"));
