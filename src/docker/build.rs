@@ -67,8 +67,8 @@ fn locate(root: &Path, assets: &Path, b: &Build) -> Result<Located, EngineError>
 
 /// Packs the build context `b.context` (relative to `root`, inside the asset folder `assets`):
 /// refuses paths leaving `assets` and symlinks pointing outside it, keeps the symlinks inside it as
-/// symlinks (as the docker CLI does), honours `.dockerignore`, and labels every stage of the
-/// Dockerfile (see [`label_stages`]; `inherited` are the bases that already carry the label).
+/// symlinks (as the docker CLI does), honours `.dockerignore`, and labels the Dockerfile's stages
+/// (see [`label_stages`]; `inherited` are the bases that already carry the label).
 pub fn pack(root: &Path, assets: &Path, b: &Build, lesson_id: &str, inherited: &[String]) -> Result<Context, EngineError> {
     let Located { root_c, dir_c, df_rel, .. } = locate(root, assets, b)?;
     let ignore = Ignore::read(&dir_c);

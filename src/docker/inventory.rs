@@ -6,8 +6,8 @@ use bollard::query_parameters::{ListContainersOptions, ListImagesOptions};
 
 use super::{CONTAINER_LABEL, Engine, EngineError, LESSON_LABEL, STANDIN_LABEL, daemon};
 
-/// The ownership mark: `estiba.lesson="<id>"`, the last instruction (`LABEL …`) of every stage Estiba
-/// builds and the comment of every image it commits or imports.
+/// The ownership mark: `estiba.lesson="<id>"`, the last instruction (`LABEL …`) of the stage an
+/// Estiba build ends with and the comment of every image it commits or imports.
 pub fn ownership_mark(lesson_id: &str) -> String {
     format!("{LESSON_LABEL}=\"{lesson_id}\"")
 }
