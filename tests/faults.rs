@@ -100,6 +100,51 @@ async fn esc_during_build_leaves_nothing() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn esc_while_the_engine_commits_a_step_leaves_no_image() {
+    let _g = SERIAL.lock().await;
+    let Some(engine) = common::engine().await else { return };
+    // A COPY of 64 MB takes the engine a while to commit; Esc comes while it does, and the engine
+    // still commits that step after Estiba stopped listening.
+    let dir = std::env::temp_dir().join(format!("estiba-faults-copia-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("copia")).unwrap();
+    let mut data = vec![0u8; 64 << 20];
+    let mut x = rand_suffix() as u64 | 1;
+    for b in data.iter_mut() {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        *b = x as u8;
+    }
+    std::fs::write(dir.join("copia/grande.bin"), &data).unwrap();
+    std::fs::write(dir.join("copia/Dockerfile"), "FROM ubuntu:24.04\nCOPY grande.bin /grande.bin\nRUN true\n").unwrap();
+    let before = common::all_image_ids().await;
+    let containers = common::all_container_ids().await;
+    let session = Session { lesson_id: LESSON.into(), root: dir.clone(), assets: dir.clone(), ..Session::default() };
+    let (text, cancel, task) = spawn(engine.clone(), session, "docker build -t estiba-copia:1 copia");
+    wait_text(&text, " : COPY grande.bin").await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    cancel.send(true).unwrap();
+    let (outcome, _) = tokio::time::timeout(Duration::from_secs(30), task).await.expect("Esc ends the build").unwrap();
+    assert_eq!(outcome.exit_code, CANCELLED, "{}", text.lock().unwrap());
+    // A COPY commits without a container: wait until the engine's images stay the same for 6 s
+    // (a late image would show up within that), at most 30 s.
+    let mut seen = common::all_image_ids().await;
+    let mut stable = 0;
+    for _ in 0..60 {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let now = common::all_image_ids().await;
+        stable = if now == seen { stable + 1 } else { 0 };
+        seen = now;
+        if stable >= 12 && common::all_container_ids().await == containers {
+            break;
+        }
+    }
+    assert_eq!(nothing_left(&engine).await, (0, 0), "containers, dangling images");
+    assert_eq!(common::all_image_ids().await, before, "{}", text.lock().unwrap());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn a_failed_build_leaves_none_of_its_images_even_unlabelled() {
     let _g = SERIAL.lock().await;
     let Some(engine) = common::engine().await else { return };

@@ -10,6 +10,7 @@ use futures_util::StreamExt;
 use super::exec::{Sink, say};
 use super::format::human_size;
 use super::images::split_reference;
+use super::steps::StepImages;
 use super::{CANCELLED, Engine, EngineError, LESSON_LABEL, Session, Stream, daemon};
 use crate::lesson::assets::{self, within_assets};
 use crate::lesson::command::Build;
@@ -270,45 +271,6 @@ pub fn label_stages(dockerfile: &str, lesson_id: &str, inherited: &[String], tar
     out
 }
 
-/// Ids of the images a classic build made (` ---> 1a2b3c4d5e6f` lines, cached steps excluded).
-#[derive(Debug, Default)]
-pub(super) struct StepImages {
-    /// Short ids of the images this build made, oldest first.
-    pub(super) ids: Vec<String>,
-    /// The last image of each stage a later stage followed, when this build made it: untagged
-    /// at the end, and without the ownership mark (see [`label_stages`]).
-    pub(super) stage_ends: Vec<String>,
-    /// The newest id seen, and whether this build made it.
-    last: Option<(String, bool)>,
-    cached: bool,
-}
-
-impl StepImages {
-    /// Takes note of the step images in a chunk of build output.
-    pub(super) fn see(&mut self, text: &str) {
-        for line in text.lines() {
-            let line = line.trim();
-            // The id after a FROM step or a cache hit is not this build's.
-            let from = line.starts_with("Step ") && line.to_ascii_uppercase().contains(" : FROM ");
-            if from && let Some((id, true)) = self.last.take() {
-                self.stage_ends.push(id);
-            }
-            if line == "---> Using cache" || from {
-                self.cached = true;
-            } else if line == "--->" {
-                // `FROM scratch` has no image: the next id is the next step's.
-                self.cached = false;
-            } else if let Some(id) = line.strip_prefix("---> ").filter(|i| i.len() == 12 && i.chars().all(|c| c.is_ascii_hexdigit())) {
-                if !self.cached {
-                    self.ids.push(id.to_string());
-                }
-                self.last = Some((id.to_string(), !self.cached));
-                self.cached = false;
-            }
-        }
-    }
-}
-
 impl Engine {
     /// Removes the containers a lost engine kept (see `Session::leftover_containers`), then the
     /// images cancelled or failed builds made (newest first) that are still untagged and unused. An image still used by the build's last container is
@@ -414,6 +376,7 @@ impl Engine {
             version: BuilderVersion::BuilderV1,
             ..Default::default()
         };
+        let started = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64 - 1);
         let mut stream = self.docker.build_image(opts, None, Some(body_full(ctx.tar.into())));
         // Images this build makes, so a cancelled or failed build leaves none of its own behind.
         let mut made = StepImages::default();
@@ -450,6 +413,15 @@ impl Engine {
         };
         drop(stream);
         if let Some(code) = code {
+            // Abandoned mid-step: the engine may still commit that step's image.
+            if code == CANCELLED
+                && let Some((keyword, parent, container)) = made.in_flight()
+            {
+                say(out, Stream::Stderr, "esperando a que el motor termine el paso en curso para borrarlo…\n");
+                if let Ok(late) = self.late_images(parent, keyword, container, started).await {
+                    made.ids.extend(late);
+                }
+            }
             session.leftovers.extend(made.ids);
             self.remove_leftovers(session).await;
             return Ok(code);
@@ -598,30 +570,6 @@ mod tests {
         assert!(!ig.excludes(Path::new("keep.o")));
         assert!(ig.excludes(Path::new("build/a.txt")));
         assert!(!ig.excludes(Path::new("hola.cpp")));
-    }
-
-    #[test]
-    fn step_images_skip_cached_steps() {
-        let mut m = StepImages::default();
-        m.see("Step 1/3 : FROM a\n ---> 0123456789ab\nStep 2/3 : RUN x\n ---> Using cache\n ---> aaaaaaaaaaaa\n");
-        m.see("Step 3/3 : RUN y\n ---> Running in ffffffffffff\nRemoving intermediate container ffffffffffff\n ---> bbbbbbbbbbbb\n");
-        assert_eq!(m.ids, ["bbbbbbbbbbbb"]);
-        assert!(m.stage_ends.is_empty(), "the last stage is the final image's: {:?}", m.stage_ends);
-    }
-
-    #[test]
-    fn stage_ends_are_the_made_images_a_later_stage_follows() {
-        let mut m = StepImages::default();
-        // A `build` stage this build made, a cached `test` stage, then the final stage.
-        m.see("Step 1/7 : FROM a AS build\n ---> 0123456789ab\nStep 2/7 : RUN make\n ---> Running in ffffffffffff\n");
-        m.see(" ---> 111111111111\nStep 3/7 : FROM build AS test\n ---> 111111111111\nStep 4/7 : RUN test\n ---> Using cache\n ---> 222222222222\n");
-        m.see("Step 5/7 : FROM scratch\n ---> \nStep 6/7 : COPY --from=build /x /\n ---> 333333333333\nStep 7/7 : LABEL l=1\n ---> 444444444444\n");
-        assert_eq!(m.stage_ends, ["111111111111"]);
-        assert_eq!(m.ids, ["111111111111", "333333333333", "444444444444"]);
-        // A stage with nothing after its FROM ends with its base: not this build's.
-        let mut m = StepImages::default();
-        m.see("Step 1/3 : FROM a AS build\n ---> 0123456789ab\nStep 2/3 : FROM scratch\nStep 3/3 : COPY --from=build /x /\n ---> 333333333333\n");
-        assert!(m.stage_ends.is_empty());
     }
 
     #[test]

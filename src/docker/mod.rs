@@ -7,12 +7,14 @@ pub mod format;
 mod images;
 mod interactive;
 mod inventory;
+mod late;
 mod ledger;
 mod prepare;
 mod probe;
 mod probe_cache;
 mod registry;
 mod run;
+mod steps;
 
 use std::collections::HashMap;
 use std::path::PathBuf;

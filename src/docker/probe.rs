@@ -16,8 +16,9 @@ use bollard::query_parameters::{
 };
 use futures_util::StreamExt;
 
-use super::build::{StepImages, label_stages};
+use super::build::label_stages;
 use super::run::container_config;
+use super::steps::StepImages;
 use super::{CONTAINER_LABEL, Engine, EngineError, LESSON_LABEL, Session, daemon, probe_cache};
 use crate::caps::{self, CapSets};
 use crate::lesson::command::Run;

@@ -159,8 +159,9 @@ fn spawn_input(tx: mpsc::UnboundedSender<Action>) {
 }
 
 /// How long quitting waits for the running command to be cancelled and cleaned up: a cancelled
-/// build's leftovers are retried for up to 10 s while the engine stops its last container.
-const QUIT_GRACE: Duration = Duration::from_secs(12);
+/// build waits up to 10 s for the engine to finish the step it was running, then its leftovers
+/// are retried for up to 10 s while the engine stops its last container.
+const QUIT_GRACE: Duration = Duration::from_secs(22);
 
 /// SIGTERM, SIGHUP and SIGINT (a `kill -INT`; in the TUI, Ctrl-C is a key) quit cleanly, like `q`.
 fn spawn_signals(tx: mpsc::UnboundedSender<Action>) {

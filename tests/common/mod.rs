@@ -47,13 +47,22 @@ pub async fn remove_unlabelled_for_tests(name: &str) {
 /// Ids of every image the engine holds, intermediate ones included (`GET /images/json?all=1` on
 /// the socket): to tell that a test left no image behind, labelled or not.
 pub async fn all_image_ids() -> std::collections::BTreeSet<String> {
+    get_ids("/images/json?all=1").await
+}
+
+/// Ids of every container the engine holds, running or not (`GET /containers/json?all=1`).
+pub async fn all_container_ids() -> std::collections::BTreeSet<String> {
+    get_ids("/containers/json?all=1").await
+}
+
+async fn get_ids(path: &str) -> std::collections::BTreeSet<String> {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let mut s = tokio::net::UnixStream::connect("/var/run/docker.sock").await.expect("socket");
-    s.write_all(b"GET /images/json?all=1 HTTP/1.0\r\nHost: docker\r\n\r\n").await.unwrap();
+    s.write_all(format!("GET {path} HTTP/1.0\r\nHost: docker\r\n\r\n").as_bytes()).await.unwrap();
     let mut buf = Vec::new();
     s.read_to_end(&mut buf).await.unwrap();
     let text = String::from_utf8_lossy(&buf);
     let body = text.split_once("\r\n\r\n").map_or("", |(_, b)| b);
-    let list: Vec<serde_json::Value> = serde_json::from_str(body).expect("image list");
+    let list: Vec<serde_json::Value> = serde_json::from_str(body).expect("list");
     list.iter().filter_map(|i| i["Id"].as_str().map(str::to_string)).collect()
 }
