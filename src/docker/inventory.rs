@@ -66,8 +66,8 @@ impl Engine {
     }
 
     /// Whether image `id` is Estiba's own for `lesson_id`: it carries the label and either its newest
-    /// step is Estiba's ownership mark or Estiba's build wrote it down as a stage it made (see
-    /// [`super::ledger`]). An image a learner built `FROM` a lesson image inherits the label, but its
+    /// step is Estiba's ownership mark or Estiba's build wrote it down as a stage it made (in the
+    /// ledger, `<state dir>/<lesson>.built`). An image a learner built `FROM` a lesson image inherits the label, but its
     /// newest step is the learner's and no build of Estiba's made it, so it is never taken for Estiba's.
     pub async fn is_own_image(&self, id: &str, lesson_id: &str) -> Result<bool, EngineError> {
         let ledger = super::ledger::read(&super::ledger::default_file(lesson_id));
