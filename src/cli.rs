@@ -87,8 +87,8 @@ pub enum Cmd {
     Show {
         /// Archivo de la lección (por defecto, la lección incluida).
         lesson: Option<PathBuf>,
-        /// Columnas (por defecto, las de la terminal, u 80).
-        #[arg(long)]
+        /// Columnas, 20 o más (por defecto, las de la terminal, u 80).
+        #[arg(long, value_parser = clap::value_parser!(u16).range(20..))]
         width: Option<u16>,
         /// Sin colores.
         #[arg(long)]
@@ -201,13 +201,18 @@ async fn tui_cmd(path: Option<PathBuf>, registry: Option<String>, options: crate
 fn show_cmd(path: Option<PathBuf>, registry: Option<String>, width: Option<u16>, plain: bool) -> Result<ExitCode, ExitCode> {
     use std::io::IsTerminal;
     let lesson = load(path, registry)?;
-    let width = width.or_else(|| crossterm::terminal::size().ok().map(|(w, _)| w).filter(|w| *w > 0)).unwrap_or(80).max(1);
+    let width = width.or_else(|| crossterm::terminal::size().ok().map(|(w, _)| w).filter(|w| *w > 0)).unwrap_or(80).max(20);
     let colour = !plain && std::env::var_os("NO_COLOR").is_none();
     let mut text = String::new();
     let total = lesson.steps.len();
     for (i, step) in lesson.steps.iter().enumerate() {
         let rule = format!("── Paso {}/{total}: {} ", i + 1, step.title);
-        text.push_str(&rule);
+        if rule.chars().count() > usize::from(width) {
+            text.extend(rule.chars().take(usize::from(width) - 1));
+            text.push('…');
+        } else {
+            text.push_str(&rule);
+        }
         text.push('\n');
         crate::ui::ansi::write_lines(&mut text, &crate::ui::markdown::render(&step.markdown, width), colour);
         text.push('\n');

@@ -36,6 +36,16 @@ fn without_engine_says_what_was_tried_and_exits_2() {
 }
 
 #[test]
+fn show_needs_a_usable_width() {
+    let o = estiba(&["show", "--width", "0"], &[]);
+    assert_eq!(o.status.code(), Some(2), "{:?}", text(&o));
+    let o = estiba(&["show", "--plain", "--width", "20"], &[]);
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(out.lines().all(|l| l.chars().count() <= 20), "{out}");
+}
+
+#[test]
 fn unknown_command_is_a_lesson_error_with_file_and_line() {
     let path = lesson_file("desconocida.md", "---\nid: estiba-cli-mala\n---\n# Paso\n\nTexto.\n\n```sh +run\ndocker compose up\n```\n");
     let o = estiba(&["check", path.to_str().unwrap()], &[]);
