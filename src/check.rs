@@ -48,6 +48,8 @@ pub struct Report {
     pub passed: usize,
     /// Steps failed.
     pub failed: usize,
+    /// Steps not run (after a failure, cleanup with `--keep`, none to run, or not confirmed).
+    pub skipped: usize,
 }
 
 impl Report {
@@ -173,5 +175,6 @@ pub async fn run(engine: &Engine, lesson: &Lesson, opts: &CheckOptions, mut on: 
     }
     let passed = steps.iter().filter(|s| s.status == Status::Passed).count();
     let failed = steps.iter().filter(|s| s.status == Status::Failed).count();
-    Report { lesson: lesson.id.clone(), steps, passed, failed }
+    let skipped = steps.iter().filter(|s| s.status == Status::Skipped).count();
+    Report { lesson: lesson.id.clone(), steps, passed, failed, skipped }
 }
