@@ -342,6 +342,7 @@ fn push_gives_a_sha256_digest() {
     let bad = l.ran("login-bad");
     assert_eq!(bad.code, 1, "{}", bad.output);
     assert!(bad.output.contains("401 Unauthorized"), "{}", bad.output);
+    assert!(bad.output.contains("usuario o contraseña incorrectos para 127.0.0.1:5000"), "{}", bad.output);
     let login = l.ran("login");
     assert_eq!((login.code, login.output.as_str()), (0, "Login Succeeded\n"));
     let push = l.ran("push");

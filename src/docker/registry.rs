@@ -73,7 +73,10 @@ impl Engine {
                     say(
                         out,
                         Stream::Stderr,
-                        format!("Error response from daemon: login attempt to http://{server}/v2/ failed with status: 401 Unauthorized\n"),
+                        format!(
+                            "Error response from daemon: login attempt to http://{server}/v2/ failed with status: 401 Unauthorized\n\
+                             (usuario o contraseña incorrectos para {server}: ejecuta otra vez `docker login` con los correctos)\n"
+                        ),
                     );
                     return Ok(1);
                 }
