@@ -438,3 +438,17 @@ fn the_selected_command_is_shown_whole() {
     // The others are cut with an ellipsis.
     assert!(screen.contains("…"), "{screen}");
 }
+
+#[test]
+fn narrow_status_bar_keeps_help_and_quit_whole() {
+    for w in [60u16, 64, 72, 80] {
+        let mut a = app();
+        let info = EngineInfo { version: "20.10.24+dfsg1".into(), api_version: "1.41".into(), platform: "linux/amd64".into() };
+        update(&mut a, Action::EngineFound(info));
+        let t = draw(&mut a, w, 15);
+        let buf = t.backend().buffer();
+        let last: String = (0..w).map(|x| buf[(x, 14)].symbol().to_string()).collect();
+        assert!(last.trim_end().ends_with("? ayuda · q salir"), "{w}: {last:?}");
+        assert!(last.contains("Docker 20.10.24+dfsg1"), "{w}: {last:?}");
+    }
+}

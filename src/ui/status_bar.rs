@@ -19,7 +19,13 @@ impl Widget for &StatusBar<'_> {
         let engine = match &app.engine {
             EngineState::Connecting => Span::styled(" conectando… ", Style::new().fg(theme::BUSY)),
             EngineState::Connected(i) => {
-                Span::styled(format!(" Docker {} · API {} ", i.version, i.api_version), Style::new().fg(theme::OK))
+                // The key hints that always stay must fit: on a narrow bar the engine says less.
+                let min_hints = hints(0, app.zoom != crate::app::layout::Zoom::None).chars().count();
+                let room = (area.width as usize).saturating_sub(step.chars().count() + min_hints);
+                let full = format!(" Docker {} · API {} ", i.version, i.api_version);
+                let short = format!(" Docker {} ", i.version);
+                let text = [full, short].into_iter().find(|t| t.chars().count() <= room).unwrap_or_else(|| " Docker ".into());
+                Span::styled(text, Style::new().fg(theme::OK))
             }
             EngineState::Unavailable { .. } => Span::styled(" sin motor ", Style::new().fg(theme::BAD).add_modifier(Modifier::BOLD)),
         };
