@@ -27,6 +27,8 @@ fn draw(app: &mut App, w: u16, h: u16) -> Terminal<TestBackend> {
     update(app, Action::LessonMetrics { lines: m.0, height: m.1 });
     let max_back = estiba::ui::output_metrics(app, w, h);
     update(app, Action::OutputMetrics { max_back });
+    let max_scroll = estiba::ui::compare_metrics(app, w, h);
+    update(app, Action::CompareMetrics { max_scroll });
     t.draw(|f| estiba::ui::draw(f, app)).unwrap();
     t
 }
@@ -254,6 +256,45 @@ fn comparison_view_and_chart() {
     let small =
         screen.lines().find(|l| l.contains("hola:2.0.0") && l.contains("2.22MB") && !l.contains("root")).expect("bar of hola:2.0.0");
     assert!(small.chars().any(|c| "▏▎▍▌▋▊▉█".contains(c)), "{small}");
+}
+
+#[test]
+fn comparison_view_scrolls_when_it_does_not_fit() {
+    let mut a = app();
+    update(&mut a, Action::ToggleCompare);
+    let names = ["cpp-build-base:0.1.0", "hola:1.0.0", "hola:2.0.0", "hola:1.1.0", "hola:2.1.0", "ubuntu:24.04"];
+    for (i, n) in names.iter().enumerate() {
+        update(&mut a, Action::CompareRow(i, row(n, 2_220_000 * (i as i64 + 1), 0, true, 14, &[])));
+    }
+    for i in 0..6 {
+        let opts = format!("--user 1000{i}");
+        update(&mut a, Action::CompareRow(6 + i, row(&format!("ubuntu:24.04 {opts}"), 207_000_000, 10000 + i as u32, true, 0, &[&opts])));
+    }
+    update(&mut a, Action::CompareDone);
+    // 80×24, as on a projector with a large font: the chart is below the fold.
+    let t = draw(&mut a, 80, 24);
+    let top = t.backend().to_string();
+    assert!(top.contains("↑↓ desplaza"), "{top}");
+    let last_bar = |screen: &str| screen.lines().any(|l| l.contains("ubuntu:24.04 ") && l.contains('█'));
+    assert!(!last_bar(&top), "{top}");
+    assert!(a.compare_max_scroll > 0);
+    let key = |a: &App, c| estiba::app::keys::map_key(a, &crossterm::event::KeyEvent::new(c, crossterm::event::KeyModifiers::NONE));
+    let end = key(&a, crossterm::event::KeyCode::End).expect("End scrolls");
+    update(&mut a, end);
+    assert_eq!(a.compare_scroll, a.compare_max_scroll, "clamped to the content");
+    let t = draw(&mut a, 80, 24);
+    let bottom = t.backend().to_string();
+    assert!(last_bar(&bottom), "the last bar is reached: {bottom}");
+    let up = key(&a, crossterm::event::KeyCode::Up).expect("Up scrolls");
+    update(&mut a, up);
+    assert_eq!(a.compare_scroll, a.compare_max_scroll - 1);
+    // Closing and opening again starts at the top; a view that fits does not scroll.
+    update(&mut a, Action::ToggleCompare);
+    update(&mut a, Action::ToggleCompare);
+    assert_eq!(a.compare_scroll, 0);
+    let t = draw(&mut a, 120, 60);
+    assert!(!t.backend().to_string().contains("↑↓ desplaza"));
+    assert_eq!(a.compare_max_scroll, 0);
 }
 
 /// The VARIANTE cells of the row whose name starts with `first` and of the rows it wraps onto:

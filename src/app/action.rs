@@ -70,6 +70,13 @@ pub enum Action {
         /// Rows of the lesson pane.
         height: u16,
     },
+    /// The comparison view scrolls by this many lines (negative: up).
+    CompareScroll(i32),
+    /// The most the comparison view can scroll, as last drawn.
+    CompareMetrics {
+        /// Lines the content is taller than the view.
+        max_scroll: u16,
+    },
     /// The most the shown output can scroll back with the run pane as last drawn.
     OutputMetrics {
         /// Output lines from the end at which the first line reaches the top.

@@ -49,6 +49,12 @@ pub fn map_key(app: &App, key: &KeyEvent) -> Option<Action> {
                 KeyCode::Char('r') => Some(Action::RefreshCompare),
                 KeyCode::Char('q') => Some(Action::Quit),
                 KeyCode::Esc | KeyCode::Char('c') => Some(Action::ToggleCompare),
+                KeyCode::Up | KeyCode::Char('k') => Some(Action::CompareScroll(-1)),
+                KeyCode::Down | KeyCode::Char('j') => Some(Action::CompareScroll(1)),
+                KeyCode::PageUp => Some(Action::CompareScroll(-10)),
+                KeyCode::PageDown | KeyCode::Char(' ') => Some(Action::CompareScroll(10)),
+                KeyCode::Home | KeyCode::Char('g') => Some(Action::CompareScroll(i32::from(i16::MIN))),
+                KeyCode::End | KeyCode::Char('G') => Some(Action::CompareScroll(i32::from(i16::MAX))),
                 _ => None,
             };
         }

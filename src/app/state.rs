@@ -230,6 +230,10 @@ pub struct App {
     pub compare_rows: Vec<crate::compare::Row>,
     /// A measurement is under way.
     pub compare_busy: bool,
+    /// Lines the comparison view is scrolled down.
+    pub compare_scroll: u16,
+    /// The most it can scroll, as last drawn.
+    pub compare_max_scroll: u16,
     /// Commands that passed in an earlier session (step, command).
     pub restored: std::collections::BTreeSet<(usize, usize)>,
     /// Steps whose images disappeared since they passed.
@@ -262,6 +266,8 @@ impl App {
             max_lines: DEFAULT_MAX_LINES,
             compare_rows: Vec::new(),
             compare_busy: false,
+            compare_scroll: 0,
+            compare_max_scroll: 0,
             restored: Default::default(),
             redo: Default::default(),
         }

@@ -47,6 +47,15 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             };
             vec![]
         }
+        Action::CompareMetrics { max_scroll } => {
+            app.compare_max_scroll = max_scroll;
+            app.compare_scroll = app.compare_scroll.min(max_scroll);
+            vec![]
+        }
+        Action::CompareScroll(by) => {
+            app.compare_scroll = (i32::from(app.compare_scroll) + by).clamp(0, i32::from(app.compare_max_scroll)) as u16;
+            vec![]
+        }
         Action::OutputMetrics { max_back } => {
             app.output_max_back = Some(max_back);
             app.output_back = app.output_back.min(max_back);
@@ -68,6 +77,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                 return vec![];
             }
             app.overlay = Overlay::Compare;
+            app.compare_scroll = 0;
             refresh_compare(app)
         }
         Action::RefreshCompare => refresh_compare(app),

@@ -132,6 +132,10 @@ fn draw(terminal: &mut DefaultTerminal, app: &mut App) -> anyhow::Result<()> {
     if metrics != app.lesson_metrics {
         update(app, Action::LessonMetrics { lines: metrics.0, height: metrics.1 });
     }
+    let max_scroll = crate::ui::compare_metrics(app, size.width, size.height);
+    if app.compare_max_scroll != max_scroll {
+        update(app, Action::CompareMetrics { max_scroll });
+    }
     let max_back = crate::ui::output_metrics(app, size.width, size.height);
     if app.output_max_back != Some(max_back) {
         update(app, Action::OutputMetrics { max_back });

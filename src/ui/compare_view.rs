@@ -19,51 +19,78 @@ impl Widget for &CompareView<'_> {
         let app = self.0;
         Clear.render(area, buf);
         let busy = if app.compare_busy { " · midiendo…" } else { "" };
+        let inner_h = Block::bordered().inner(area).height;
+        let (content, height) = content(app, Block::bordered().inner(area).width);
+        let scroll = app.compare_scroll.min(height.saturating_sub(inner_h));
+        let more = if height > inner_h { " · ↑↓ desplaza" } else { "" };
         let block = Block::bordered().border_type(BorderType::Rounded).border_style(Style::new().fg(theme::ACCENT)).title(Span::styled(
-            format!(" Variantes de imagen{busy} · r mide de nuevo · Esc cierra "),
+            format!(" Variantes de imagen{busy} · r mide de nuevo{more} · Esc cierra "),
             Style::new().add_modifier(Modifier::BOLD),
         ));
         let inner = block.inner(area);
         block.render(area, buf);
-        let rows = &app.compare_rows;
-        if rows.is_empty() {
-            let text = if app.engine_ready() {
-                "Midiendo cada variante dentro de su contenedor…"
-            } else {
-                "Sin motor de Docker: no se puede medir."
-            };
-            Paragraph::new(Span::styled(text, Style::new().fg(theme::DIM))).render(inner, buf);
-            return;
+        for y in 0..inner.height.min(height.saturating_sub(scroll)) {
+            for x in 0..inner.width {
+                buf[(inner.x + x, inner.y + y)] = content[(x, y + scroll)].clone();
+            }
         }
-        let sized: Vec<&compare::Row> =
-            rows.iter().filter(|r| r.status == "ok" && r.run_options.is_empty() && r.size_bytes.is_some()).collect();
-        // Top to bottom: the table, notes (missing variants, how it was measured), the size chart.
-        let bottom = inner.y + inner.height;
-        let table_h = table(rows, inner, buf);
-        // Missing and unmeasured variants are explained under the table, wrapped to its width.
-        let mut notes: Vec<Line> = rows
-            .iter()
-            .filter_map(|r| match r.status.as_str() {
-                "ok" => None,
-                "missing" => {
-                    Some(Span::styled(format!("falta {}: la construye el paso «{}»", r.name, r.built_by), Style::new().fg(theme::DIM)))
-                }
-                _ => Some(Span::styled(format!("✘ {}: {}", r.name, r.error.as_deref().unwrap_or("error")), Style::new().fg(theme::BAD))),
-            })
-            .map(Line::from)
-            .collect();
-        notes.push(Line::from(Span::styled(
-            "⚠ proceso root · medido dentro de cada contenedor por estiba-probe (sin leer el /proc del equipo)",
-            Style::new().fg(theme::DIM),
-        )));
-        let notes: Vec<Line> = notes.into_iter().flat_map(|l| super::run_pane::wrap(l, inner.width)).collect();
-        let notes_y = (inner.y + table_h + 1).min(bottom);
-        let notes_h = (notes.len() as u16).min(bottom - notes_y);
-        Paragraph::new(notes).render(Rect { y: notes_y, height: notes_h, ..inner }, buf);
-        let chart_y = (notes_y + notes_h + 1).min(bottom);
-        let chart = Rect { y: chart_y, height: bottom - chart_y, ..inner };
-        bars(&sized, chart, buf);
     }
+}
+
+/// How far the comparison view can scroll in `area` (its box, borders included).
+pub fn max_scroll(app: &App, area: Rect) -> u16 {
+    let inner = Block::bordered().inner(area);
+    content(app, inner.width).1.saturating_sub(inner.height)
+}
+
+/// Tallest content the view draws (far more than any lesson's variants need).
+const TALL: u16 = 1000;
+
+/// The view's content `width` columns wide and as tall as it needs, and that height: top to bottom,
+/// the table, notes (missing variants, how it was measured) and the size chart.
+fn content(app: &App, width: u16) -> (Buffer, u16) {
+    let inner = Rect::new(0, 0, width, TALL);
+    let mut buf = Buffer::empty(inner);
+    let rows = &app.compare_rows;
+    if rows.is_empty() {
+        let text = if app.engine_ready() {
+            "Midiendo cada variante dentro de su contenedor…"
+        } else {
+            "Sin motor de Docker: no se puede medir."
+        };
+        Paragraph::new(Span::styled(text, Style::new().fg(theme::DIM))).render(Rect { height: 1, ..inner }, &mut buf);
+        return (buf, 1);
+    }
+    let sized: Vec<&compare::Row> =
+        rows.iter().filter(|r| r.status == "ok" && r.run_options.is_empty() && r.size_bytes.is_some()).collect();
+    let table_h = table(rows, inner, &mut buf);
+    // Missing and unmeasured variants are explained under the table, wrapped to its width.
+    let mut notes: Vec<Line> = rows
+        .iter()
+        .filter_map(|r| match r.status.as_str() {
+            "ok" => None,
+            "missing" => {
+                Some(Span::styled(format!("falta {}: la construye el paso «{}»", r.name, r.built_by), Style::new().fg(theme::DIM)))
+            }
+            _ => Some(Span::styled(format!("✘ {}: {}", r.name, r.error.as_deref().unwrap_or("error")), Style::new().fg(theme::BAD))),
+        })
+        .map(Line::from)
+        .collect();
+    notes.push(Line::from(Span::styled(
+        "⚠ proceso root · medido dentro de cada contenedor por estiba-probe (sin leer el /proc del equipo)",
+        Style::new().fg(theme::DIM),
+    )));
+    let notes: Vec<Line> = notes.into_iter().flat_map(|l| super::run_pane::wrap(l, width)).collect();
+    let notes_y = (table_h + 1).min(TALL);
+    let notes_h = (notes.len() as u16).min(TALL - notes_y);
+    Paragraph::new(notes).render(Rect { y: notes_y, height: notes_h, ..inner }, &mut buf);
+    if sized.is_empty() {
+        return (buf, notes_y + notes_h);
+    }
+    let chart_y = (notes_y + notes_h + 1).min(TALL);
+    let chart_h = (sized.len() as u16 + 1).min(TALL - chart_y);
+    bars(&sized, Rect { y: chart_y, height: chart_h, ..inner }, &mut buf);
+    (buf, chart_y + chart_h)
 }
 
 /// The columns after VARIANTE: header, narrowest and widest width (content widens them up to it).

@@ -51,6 +51,14 @@ pub fn draw(frame: &mut Frame, app: &App) {
     }
 }
 
+/// How far the comparison view can scroll on a `width`×`height` screen (0 when it is closed).
+pub fn compare_metrics(app: &App, width: u16, height: u16) -> u16 {
+    if layout::too_small(width, height) || app.overlay != Overlay::Compare {
+        return 0;
+    }
+    compare_view::max_scroll(app, Rect { x: 0, y: 0, width, height: height.saturating_sub(1) })
+}
+
 /// (rendered lines, visible rows) of the lesson pane for a `width`×`height` screen.
 pub fn lesson_metrics(app: &App, width: u16, height: u16) -> (u16, u16) {
     if layout::too_small(width, height) {
