@@ -212,12 +212,12 @@ fn glob(p: &str, s: &str) -> bool {
 /// Ends the stage the build finishes with (`target`, else the last one) with
 /// `LABEL estiba.lesson="<id>"`, the ownership mark: an image whose newest step is that label is
 /// Estiba's own, while a learner's image built `FROM` it inherits the label but not that last step
-/// (see [`super::inventory`]). An earlier stage whose base does not already carry the label (a base
-/// in `inherited`, or an earlier stage) gets it right after its `FROM`, so its untagged end can be
-/// found by label; Estiba writes that end down in the [`super::ledger`] instead of marking it. Every
-/// instruction is a step the engine commits (seconds each on a large base), so none is added that
-/// would change nothing: the intermediate images of the last stage are tracked by id while the build
-/// runs (see [`StepImages`]).
+/// (see [`super::inventory`]). A stage whose base does not already carry the label (a base in
+/// `inherited`, or an earlier stage) gets it right after its `FROM` too, so the containers the
+/// engine runs its steps in and an earlier stage's untagged end carry it (Estiba writes that end
+/// down in the ledger instead of marking it) — except a final stage `FROM scratch`, where nothing
+/// runs and the mark labels the result. Every instruction is a step the engine commits (seconds
+/// each on a large base), so none is added that would change nothing.
 pub fn label_stages(dockerfile: &str, lesson_id: &str, inherited: &[String], target: Option<&str>) -> String {
     let label = format!("LABEL {LESSON_LABEL}=\"{lesson_id}\"\n");
     let mark = format!("LABEL {}\n", super::inventory::ownership_mark(lesson_id));
@@ -260,8 +260,10 @@ pub fn label_stages(dockerfile: &str, lesson_id: &str, inherited: &[String], tar
         stage = Some(i);
         let labelled = names[..i].iter().any(|s| !s.is_empty() && s.eq_ignore_ascii_case(&f.base))
             || inherited.iter().any(|b| assets::normalize_ref(b) == assets::normalize_ref(&f.base));
-        // The final stage is labelled by its mark.
-        if !labelled && i != final_stage {
+        // A final stage FROM scratch is labelled by its mark alone: nothing can run in it (its steps
+        // copy files and set metadata), and a cancelled build's images are removed by id anyway.
+        let scratch = f.base.eq_ignore_ascii_case("scratch");
+        if !labelled && !(i == final_stage && scratch) {
             out.push_str(&label);
         }
     }
@@ -446,15 +448,19 @@ mod tests {
     fn earlier_stages_get_the_label_and_the_last_the_mark() {
         let df = "FROM a AS build\nRUN x\nfrom scratch\nCOPY --from=build /x /\n";
         let out = label_stages(df, "l", &[], None);
-        // After the FROM of a stage that is not the last (its untagged end is found by label), and as
-        // the last stage's last step (the mark, which labels the final image).
+        // After the FROM of every stage whose base lacks the label, but a last one FROM scratch, and
+        // as the last stage's last step (the mark, which labels the final image).
         assert_eq!(
             out,
             "FROM a AS build\nLABEL estiba.lesson=\"l\"\nRUN x\nfrom scratch\nCOPY --from=build /x /\nLABEL estiba.lesson=\"l\"\n"
         );
         let continued = label_stages("FROM \\\n  a AS b\nRUN y\nFROM b\n", "l", &[], None);
         assert_eq!(continued, "FROM \\\n  a AS b\nLABEL estiba.lesson=\"l\"\nRUN y\nFROM b\nLABEL estiba.lesson=\"l\"\n");
-        assert_eq!(label_stages("FROM a\nRUN y\n", "l", &[], None), "FROM a\nRUN y\nLABEL estiba.lesson=\"l\"\n");
+        assert_eq!(
+            label_stages("FROM a\nRUN y\n", "l", &[], None),
+            "FROM a\nLABEL estiba.lesson=\"l\"\nRUN y\nLABEL estiba.lesson=\"l\"\n",
+            "its steps run in containers that carry the label"
+        );
     }
 
     #[test]
