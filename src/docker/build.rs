@@ -262,8 +262,8 @@ pub fn label_stages(dockerfile: &str, lesson_id: &str, inherited: &[String], tar
             || inherited.iter().any(|b| assets::normalize_ref(b) == assets::normalize_ref(&f.base));
         // A final stage FROM scratch is labelled by its mark alone: nothing can run in it (its steps
         // copy files and set metadata), and a cancelled build's images are removed by id anyway.
-        let scratch = f.base.eq_ignore_ascii_case("scratch");
-        if !labelled && !(i == final_stage && scratch) {
+        let bare_final = i == final_stage && f.base.eq_ignore_ascii_case("scratch");
+        if !(labelled || bare_final) {
             out.push_str(&label);
         }
     }
