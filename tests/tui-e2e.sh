@@ -228,5 +228,14 @@ check "la terminal queda usable tras salir a mitad" "listo-43" 5
 if screen | grep -q -- "-icanon"; then FAILED=$((FAILED + 1)); echo "FAIL la terminal quedó en modo raw"; else PASSED=$((PASSED + 1)); echo "ok   modo canónico restaurado"; fi
 ARGS=""
 
+echo
+# 5. Estiba's own clean, with the same state folder, leaves nothing of the lesson but the stand-in
+# base: no image, tagged or not (the untagged build stages are known from the ledger).
+"$BIN" clean >/dev/null 2>&1
+BASE_ID=$(docker images -q ubuntu:24.04)
+REST=$(docker images -aq --filter label=estiba.lesson=cpp-seguro | sort -u | grep -vx "${BASE_ID:-none}" | tr '\n' ' ')
+if [ -z "$REST" ]; then PASSED=$((PASSED + 1)); echo "ok   estiba clean no deja nada de la lección"
+else FAILED=$((FAILED + 1)); echo "FAIL estiba clean deja imágenes de la lección: $REST"; fi
+
 echo "tui-e2e: $PASSED passed, $FAILED failed"
 [ "$FAILED" -eq 0 ]
