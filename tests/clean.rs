@@ -25,20 +25,7 @@ async fn import(engine: &Engine, reference: &str, labels: &[&str], comment: &str
 /// The learner builds an image of their own `FROM` `base` with the docker CLI, outside Estiba: it
 /// inherits the base's labels. `false` when there is no docker CLI here (outside CI).
 fn learner_builds_from(base: &str, tag: &str) -> bool {
-    use std::io::Write;
-    let child = std::process::Command::new("docker")
-        .args(["build", "-q", "--network", "none", "-t", tag, "-"])
-        .env("DOCKER_BUILDKIT", "0")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::null())
-        .spawn();
-    let Ok(mut child) = child else {
-        assert!(!common::in_ci(), "CI=true and no docker CLI to play the learner");
-        return false;
-    };
-    child.stdin.take().unwrap().write_all(format!("FROM {base}\nLABEL mia=si\n").as_bytes()).unwrap();
-    assert!(child.wait().unwrap().success(), "docker build FROM {base}");
-    true
+    common::learner_docker_build(&format!("FROM {base}\nLABEL mia=si\n"), tag).is_some()
 }
 
 #[tokio::test]

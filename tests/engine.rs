@@ -87,22 +87,8 @@ fn first_stage_end(output: &str) -> Option<String> {
 /// first stage is left untagged and inherits the lesson label. The id of that stage, or `None`
 /// without a docker CLI (outside CI).
 fn learner_multistage(tag: &str) -> Option<String> {
-    use std::io::Write;
-    let child = std::process::Command::new("docker")
-        .args(["build", "--network", "none", "-t", tag, "-"])
-        .env("DOCKER_BUILDKIT", "0")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn();
-    let Ok(mut child) = child else {
-        assert!(!common::in_ci(), "CI=true and no docker CLI to play the learner");
-        return None;
-    };
     let df = "FROM cpp-build-base:0.1.0 AS b\nRUN echo mio > /mio\nFROM scratch\nCOPY --from=b /mio /mio\n";
-    child.stdin.take().unwrap().write_all(df.as_bytes()).unwrap();
-    let out = child.wait_with_output().unwrap();
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "docker build del aprendiz: {text}");
+    let text = common::learner_docker_build(df, tag)?;
     Some(first_stage_end(&text).expect("the learner's first stage"))
 }
 

@@ -378,7 +378,8 @@ impl Engine {
             version: BuilderVersion::BuilderV1,
             ..Default::default()
         };
-        let started = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64 - 1);
+        // A second early: the engine's creation times are whole seconds.
+        let started = super::format::now() - 1;
         let mut stream = self.docker.build_image(opts, None, Some(body_full(ctx.tar.into())));
         // Images this build makes, so a cancelled or failed build leaves none of its own behind.
         let mut made = StepImages::default();

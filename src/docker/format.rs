@@ -108,6 +108,12 @@ pub fn short_id(id: &str) -> String {
     id.trim_start_matches("sha256:").chars().take(12).collect()
 }
 
+/// Whether image id `id` (full or short, with or without `sha256:`) is the one `prefix` names.
+pub fn same_id(id: &str, prefix: &str) -> bool {
+    let prefix = prefix.trim_start_matches("sha256:");
+    !prefix.is_empty() && id.trim_start_matches("sha256:").starts_with(prefix)
+}
+
 /// Current unix time in seconds.
 pub fn now() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)

@@ -209,7 +209,7 @@ impl Engine {
             text.push('\n');
         }
         super::ledger::retain(&super::ledger::default_file(&session.lesson_id), |short| {
-            !deleted.iter().any(|d| d.trim_start_matches("sha256:").starts_with(short))
+            !deleted.iter().any(|d| super::format::same_id(d, short))
         });
         let reclaimed: i64 = deleted.iter().map(|d| layer(d).max(0)).sum();
         text.push_str(&format!("Total reclaimed space: {}\n", human_size(reclaimed)));

@@ -200,9 +200,7 @@ impl Engine {
             .into_iter()
             .map(|i| i.id)
             .collect();
-        super::ledger::retain(&super::ledger::default_file(lesson_id), |short| {
-            left.iter().any(|id| id.trim_start_matches("sha256:").starts_with(short))
-        });
+        super::ledger::retain(&super::ledger::default_file(lesson_id), |short| left.iter().any(|id| super::format::same_id(id, short)));
         Ok(done)
     }
 

@@ -8,15 +8,11 @@ use std::time::Duration;
 
 use bollard::query_parameters::{ListContainersOptions, ListImagesOptions};
 
+use super::format::same_id;
 use super::{Engine, daemon};
 
 /// How long Estiba waits for the engine to finish the step of an abandoned build.
 pub(super) const LATE_WAIT: Duration = Duration::from_secs(10);
-
-/// Whether the full or short image id `id` is `short` (a short id from a build's output).
-fn same_id(id: &str, short: &str) -> bool {
-    !short.is_empty() && id.trim_start_matches("sha256:").starts_with(short.trim_start_matches("sha256:"))
-}
 
 /// Whether a history entry's `created_by` is the step of instruction `keyword` (`RUN`, `COPY`, …).
 pub(super) fn made_by(created_by: &str, keyword: &str) -> bool {
@@ -92,5 +88,6 @@ mod tests {
         assert!(!made_by("/bin/sh -c #(nop) WORKDIR /src", "COPY"));
         assert!(same_id("sha256:1a2b3c4d5e6f0000", "1a2b3c4d5e6f"));
         assert!(!same_id("sha256:1a2b3c4d5e6f0000", ""));
+        assert!(!same_id("sha256:1a2b3c4d5e6f0000", "sha256:"));
     }
 }

@@ -13,8 +13,8 @@ use std::path::{Path, PathBuf};
 
 /// The ledger file of `lesson_id` in `dir`.
 pub fn file_for(dir: &Path, lesson_id: &str) -> PathBuf {
-    let safe: String = lesson_id.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect();
-    dir.join(format!("{safe}.built"))
+    // Named as the lesson's progress file is, beside it.
+    crate::progress::file_for(dir, lesson_id).with_extension("built")
 }
 
 /// The ledger of `lesson_id` in the learner's state folder.
@@ -63,7 +63,7 @@ pub fn holds(ledger: &BTreeSet<String>, id: &str) -> bool {
 /// The short form (first 12 hex digits, no `sha256:`) of an image id, if it is one.
 fn short(id: &str) -> Option<String> {
     let hex = id.trim().trim_start_matches("sha256:");
-    (hex.len() >= 12 && hex.chars().all(|c| c.is_ascii_hexdigit())).then(|| hex[..12].to_ascii_lowercase())
+    (hex.len() >= 12 && hex.chars().all(|c| c.is_ascii_hexdigit())).then(|| super::format::short_id(hex).to_ascii_lowercase())
 }
 
 #[cfg(test)]

@@ -66,3 +66,25 @@ async fn get_ids(path: &str) -> std::collections::BTreeSet<String> {
     let list: Vec<serde_json::Value> = serde_json::from_str(body).expect("list");
     list.iter().filter_map(|i| i["Id"].as_str().map(str::to_string)).collect()
 }
+
+/// The learner builds `dockerfile` (no context) as `tag` with the docker CLI, outside Estiba, with
+/// the classic builder and no network. The build's output, or `None` when there is no docker CLI
+/// here (outside CI; with `CI=true` that fails).
+pub fn learner_docker_build(dockerfile: &str, tag: &str) -> Option<String> {
+    use std::io::Write;
+    let child = std::process::Command::new("docker")
+        .args(["build", "--network", "none", "-t", tag, "-"])
+        .env("DOCKER_BUILDKIT", "0")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn();
+    let Ok(mut child) = child else {
+        assert!(!in_ci(), "CI=true and no docker CLI to play the learner");
+        return None;
+    };
+    child.stdin.take().unwrap().write_all(dockerfile.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(out.status.success(), "docker build del aprendiz ({tag}): {text}");
+    Some(text)
+}
